@@ -1,0 +1,1 @@
+"""chibo: party-cell meetings and new-member development for the committees of the Party."""

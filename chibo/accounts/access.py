@@ -1,0 +1,149 @@
+"""The one permission choke point of chibo.
+
+A role grants a unit and, for most roles, everything below it, for a dated period. Every page
+and API call asks here what the user may see or change; an object outside that scope is a 404,
+never a 403, so that ids leak nothing.
+"""
+
+from datetime import date
+
+from django.db.models import Q, QuerySet
+from django.http import Http404, HttpRequest
+
+from chibo.accounts.models import Role, RoleAssignment, User
+from chibo.lib.dates import today
+from chibo.lib.intervals import active_on
+from chibo.units import treepath
+from chibo.units.models import Unit, UnitVersion
+
+# Roles that may change data in their scope; the others only read.
+WRITE_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.SECRETARY})
+# Roles whose scope is their unit and everything below it.
+SUBTREE_ROLES = frozenset({Role.ADMIN, Role.STAFF, Role.INSPECTOR, Role.SECRETARY})
+
+_CACHE = "_chibo_roles"
+
+
+def user_of(request: HttpRequest) -> User:
+    """The signed-in user of a request that `login_required` (or API auth) has let through."""
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+def active_roles(user: User, on: date | None = None) -> list[RoleAssignment]:
+    """The user's roles in force on `on` (default today), read once per request and day."""
+    if not user.is_authenticated or not user.is_active:
+        return []
+    day = on or today()
+    cache: dict[date, list[RoleAssignment]] = user.__dict__.setdefault(_CACHE, {})
+    if day not in cache:
+        cache[day] = list(
+            RoleAssignment.objects.filter(active_on(day), user=user)
+            .select_related("unit")
+            .order_by("unit__path", "role")
+        )
+    return cache[day]
+
+
+def past_roles(user: User) -> list[RoleAssignment]:
+    """Roles that have ended, most recent first: they still open their period read-only."""
+    return list(
+        RoleAssignment.objects.filter(user=user, valid_to__lt=today())
+        .select_related("unit")
+        .order_by("-valid_to")
+    )
+
+
+def forget_roles(user: User) -> None:
+    user.__dict__.pop(_CACHE, None)
+
+
+def _grants(assignment: RoleAssignment, *, write: bool) -> bool:
+    return not write or assignment.role in WRITE_ROLES
+
+
+def scope(user: User, *, write: bool = False, field: str = "path") -> Q:
+    """A filter on a unit path `field` (e.g. "unit__path") for what `user` may see or change
+    today: the units their roles in force cover, with the records those units keep."""
+    q = Q(pk__in=[])
+    for assignment in active_roles(user):
+        if not _grants(assignment, write=write):
+            continue
+        if assignment.role in SUBTREE_ROLES:
+            q |= treepath.within(assignment.unit.path, field)
+        elif assignment.role == Role.MEMBER:
+            q |= Q(**{field: assignment.unit.path})
+    return q
+
+
+def history_scope(user: User, on: date) -> Q:
+    """A filter on Unit for what `user` may read as it stood on a past day `on`: the units
+    under the units they held a role on that day, where those stood that day (read-only)."""
+    if on > today():
+        return Q(pk__in=[])
+    q = Q(pk__in=[])
+    roles = active_roles(user, on)
+    if not roles:
+        return q
+    placed = {
+        v.unit_id: v.path
+        for v in UnitVersion.objects.filter(active_on(on), unit__in=[r.unit_id for r in roles])
+    }
+    for assignment in roles:
+        path = placed.get(assignment.unit_id)
+        if path is None:
+            continue
+        versions = UnitVersion.objects.filter(active_on(on))
+        if assignment.role in SUBTREE_ROLES:
+            versions = versions.filter(treepath.within(path))
+        else:
+            versions = versions.filter(path=path)
+        q |= Q(pk__in=versions.values("unit_id"))
+    return q
+
+
+def is_admin(user: User) -> bool:
+    return any(a.role == Role.ADMIN for a in active_roles(user))
+
+
+def units_visible_to(user: User, *, write: bool = False) -> QuerySet[Unit]:
+    return Unit.objects.filter(scope(user, write=write))
+
+
+def can_change_unit(user: User, unit: Unit) -> bool:
+    return any(
+        _grants(a, write=True)
+        and a.role in SUBTREE_ROLES
+        and treepath.is_within(unit.path, a.unit.path)
+        for a in active_roles(user)
+    )
+
+
+def visible_among(user: User, unit_ids: list[int], on: date | None = None) -> set[int]:
+    """Which of `unit_ids` the user may open (as of `on`), in one query."""
+    q = scope(user)
+    if on is not None:
+        q |= history_scope(user, on)
+    return set(Unit.objects.filter(q, pk__in=unit_ids).values_list("pk", flat=True))
+
+
+def access_unit(user: User, unit_id: int, *, write: bool = False, on: date | None = None) -> Unit:
+    """The unit `unit_id` if `user` may see it (as of `on`), or change it with write=True;
+    otherwise 404, so that ids outside the user's scope leak nothing."""
+    q = scope(user, write=write)
+    if on is not None and not write:
+        q |= history_scope(user, on)
+    unit = Unit.objects.filter(q, pk=unit_id).select_related("parent", "successor").first()
+    if unit is None:
+        raise Http404
+    return unit
+
+
+def top_units(user: User) -> list[Unit]:
+    """The highest units the user holds a role on today, without units inside others."""
+    tops: list[Unit] = []
+    for assignment in active_roles(user):
+        if not any(treepath.is_within(assignment.unit.path, t.path) for t in tops):
+            tops.append(assignment.unit)
+    return tops

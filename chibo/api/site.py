@@ -1,0 +1,30 @@
+"""The JSON API instance; each app adds its router. OpenAPI at /api/v1/openapi.json."""
+
+from ninja import NinjaAPI
+
+from chibo.api import errors
+from chibo.api.auth import AUTH
+
+api = NinjaAPI(
+    title="chibo API",
+    version="1",
+    description=(
+        "Sinh hoạt chi bộ và phát triển đảng viên. Every call is scoped to the caller's units: "
+        "an object outside them is a 404. Dates are ISO (YYYY-MM-DD); `on` asks for the state "
+        "as of that day (default: today in Asia/Ho_Chi_Minh)."
+    ),
+    auth=AUTH,
+    urls_namespace="api",
+    docs_url="/docs",
+    openapi_url="/openapi.json",
+)
+errors.install(api)
+
+
+def _routers() -> None:
+    from chibo.units.api import router as units_router
+
+    api.add_router("/units", units_router, tags=["units"])
+
+
+_routers()

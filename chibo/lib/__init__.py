@@ -1,0 +1,1 @@
+"""Topic-named helpers shared by two or more apps."""

@@ -1,0 +1,23 @@
+"""Dated intervals [valid_from, valid_to], the shape of everything that changes over time.
+
+`valid_to` is the last day of the interval (inclusive) and empty while it is open.
+"""
+
+from datetime import date
+
+from django.db.models import Q
+
+
+def active_on(on: date, prefix: str = "") -> Q:
+    """Rows whose interval contains the day `on`."""
+    return Q(**{f"{prefix}valid_from__lte": on}) & (
+        Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": on})
+    )
+
+
+def overlaps(start: date, end: date | None, prefix: str = "") -> Q:
+    """Rows whose interval shares at least one day with [start, end]."""
+    q = Q(**{f"{prefix}valid_to__isnull": True}) | Q(**{f"{prefix}valid_to__gte": start})
+    if end is not None:
+        q &= Q(**{f"{prefix}valid_from__lte": end})
+    return q

@@ -1,0 +1,152 @@
+from datetime import date
+
+from django.db import models
+from django.db.models import F, Q
+from django.utils.translation import gettext_lazy as _
+
+
+class UnitKind(models.TextChoices):
+    CENTRAL = "central", _("Trung ương")
+    PROVINCE = "province", _("Đảng bộ tỉnh, thành phố")
+    DISTRICT = "district", _("Đảng bộ huyện (trước 1/7/2025)")
+    COMMUNE = "commune", _("Đảng bộ xã, phường (cấp trên trực tiếp cơ sở)")
+    BASE = "base", _("Tổ chức cơ sở đảng")
+    CELL = "cell", _("Chi bộ trực thuộc")
+    GROUP = "group", _("Tổ đảng")
+
+
+class KindRule(models.Model):
+    """A kind of unit that may sit directly under another kind.
+
+    The nesting is data, not code: the 2025 reform (294-QĐ/TW) moved commune committees under
+    the province and dropped the district, and further pilots may change it again.
+    RULES.md §0 "Structural change".
+    """
+
+    parent_kind = models.CharField(
+        _("cấp trên"),
+        max_length=20,
+        choices=UnitKind.choices,
+        blank=True,
+        help_text=_("Để trống: cấp cao nhất của cây tổ chức."),
+    )
+    child_kind = models.CharField(_("cấp dưới"), max_length=20, choices=UnitKind.choices)
+    basis = models.CharField(_("căn cứ"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("quy tắc cấp tổ chức")
+        verbose_name_plural = _("quy tắc cấp tổ chức")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["parent_kind", "child_kind"],
+                name="kind_rule_unique",
+                violation_error_message=_("Quy tắc này đã có."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_parent_kind_display()} → {self.get_child_kind_display()}"
+
+
+class EndReason(models.TextChoices):
+    DISSOLVED = "dissolved", _("Giải thể")
+    MERGED = "merged", _("Hợp nhất, sáp nhập")
+    SPLIT = "split", _("Chia tách")
+
+
+class Unit(models.Model):
+    """A party organisation: any node of the tree, from the Central level down to a party group.
+
+    `name`, `parent` and `path` are where the unit stands today. For a unit that has ended they
+    point to the unit that now keeps its records: the unit it was merged into, otherwise its last
+    parent, so that its history stays visible to the committees above it. Where the unit stood on
+    an earlier date is in `UnitVersion`. Only `units.services` write these rows.
+    """
+
+    kind = models.CharField(_("cấp"), max_length=20, choices=UnitKind.choices)
+    code = models.CharField(_("mã"), max_length=40, unique=True)
+    name = models.CharField(_("tên"), max_length=200)
+    search_name = models.CharField(max_length=200, editable=False, db_index=True)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("cấp trên"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    valid_from = models.DateField(_("thành lập ngày"))
+    valid_to = models.DateField(_("kết thúc ngày"), null=True, blank=True)
+    end_reason = models.CharField(
+        _("lý do kết thúc"), max_length=20, choices=EndReason.choices, blank=True
+    )
+    successor = models.ForeignKey(
+        "self",
+        verbose_name=_("đơn vị kế thừa"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="predecessors",
+    )
+
+    class Meta:
+        verbose_name = _("tổ chức đảng")
+        verbose_name_plural = _("tổ chức đảng")
+        ordering = ["path"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="unit_dates_ordered",
+                violation_error_message=_("Ngày kết thúc phải sau ngày thành lập."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def is_active_on(self, on: date) -> bool:
+        return self.valid_from <= on and (self.valid_to is None or self.valid_to >= on)
+
+
+class UnitVersion(models.Model):
+    """Where a unit stood, and what it was called, over one dated interval.
+
+    Intervals of one unit follow each other without gaps or overlaps; `valid_to` is the last day
+    (inclusive) and empty while the interval is open. "The tree as of 31/12/2021" is the set of
+    versions valid on that day, and a subtree as of a day is one range scan on `path`.
+    """
+
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="versions")
+    name = models.CharField(_("tên"), max_length=200)
+    parent = models.ForeignKey(
+        Unit, null=True, blank=True, on_delete=models.PROTECT, related_name="child_versions"
+    )
+    path = models.CharField(max_length=255)
+    valid_from = models.DateField(_("từ ngày"))
+    valid_to = models.DateField(_("đến ngày"), null=True, blank=True)
+    basis = models.CharField(_("căn cứ"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("giai đoạn của tổ chức")
+        verbose_name_plural = _("các giai đoạn của tổ chức")
+        ordering = ["unit", "valid_from"]
+        indexes = [
+            models.Index(fields=["path", "valid_from"], name="unit_version_path_idx"),
+            models.Index(fields=["parent", "valid_from"], name="unit_version_parent_idx"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+                name="unit_version_dates_ordered",
+                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
+            ),
+            models.UniqueConstraint(
+                fields=["unit", "valid_from"],
+                name="unit_version_one_start",
+                violation_error_message=_("Tổ chức đã có một giai đoạn bắt đầu ngày này."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.valid_from:%d/%m/%Y}–)"
