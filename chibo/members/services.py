@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
 from chibo.audit.services import record, record_many
+from chibo.lib.dates import format_date
 from chibo.lib.intervals import active_on
 from chibo.lib.vntext import name_sort_key, search_key
 from chibo.members.models import Member, Membership, Sex
@@ -32,7 +33,7 @@ def _check_new(unit: Unit, full_name: str, sex: str, joined_on: date) -> str:
     if not unit.is_active_on(joined_on):
         raise ValidationError(
             _("%(unit)s không hoạt động vào ngày %(day)s (Unit not active on that date).")
-            % {"unit": unit.name, "day": joined_on.strftime("%d/%m/%Y")}
+            % {"unit": unit.name, "day": format_date(joined_on)}
         )
     return full_name
 
@@ -139,7 +140,7 @@ def _move(memberships: list[Membership], target: Unit, *, on: date, basis: str) 
                 % {
                     "name": membership.member.full_name,
                     "unit": membership.unit.name,
-                    "day": membership.valid_from.strftime("%d/%m/%Y"),
+                    "day": format_date(membership.valid_from),
                 }
             )
         membership.valid_to = day_before

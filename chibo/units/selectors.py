@@ -49,7 +49,7 @@ def ancestors_on(version: UnitVersion, on: date) -> list[UnitVersion]:
 def counts_below(version: UnitVersion, on: date) -> dict[int, Counts]:
     """Members, cells and units in the subtree of every unit below `version`, and of itself.
 
-    Three queries whatever the size of the tree: the subtree's versions, and the members of
+    Two queries whatever the size of the tree: the subtree's versions, and the members of
     each of its units; the sums by subtree are done here.
     """
     versions = list(

@@ -11,20 +11,18 @@ from datetime import date, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
 from chibo.audit.services import record
+from chibo.lib.dates import format_date
 from chibo.lib.intervals import active_on
 from chibo.lib.vntext import search_key
 from chibo.members import services as member_services
 from chibo.members.models import Membership
 from chibo.units import selectors, treepath
 from chibo.units.models import EndReason, KindRule, Unit, UnitKind, UnitVersion
-
-
-def _day(on: date) -> str:
-    return on.strftime("%d/%m/%Y")
 
 
 def _error(message: str, code: str, /, **params: object) -> ValidationError:
@@ -55,7 +53,7 @@ def _check_active(unit: Unit, on: date) -> None:
             _("%(unit)s không hoạt động vào ngày %(day)s. (The unit is not active on that date.)"),
             "inactive",
             unit=unit.name,
-            day=_day(on),
+            day=format_date(on),
         )
 
 
@@ -82,8 +80,8 @@ def _check_no_later_change(units: Iterable[Unit], on: date) -> None:
             ),
             "overlap",
             unit=later.unit.name,
-            later=_day(later.valid_from),
-            day=_day(on),
+            later=format_date(later.valid_from),
+            day=format_date(on),
         )
 
 
@@ -271,6 +269,23 @@ def move_unit(
 
 def _end(unit: Unit, *, on: date, reason: str, basis: str, successor: Unit | None) -> None:
     day_before = on - timedelta(days=1)
+    staying = (
+        Membership.objects.filter(unit=unit)
+        .filter(Q(valid_to__isnull=True) | Q(valid_to__gte=on))
+        .select_related("member")
+        .first()
+    )
+    if staying is not None:
+        raise _error(
+            _(
+                "Đảng viên %(name)s còn sinh hoạt ở %(unit)s từ %(day)s, sau ngày kết thúc. "
+                "(A member belongs to the unit after its end date.)"
+            ),
+            "not_empty",
+            name=staying.member.full_name,
+            unit=unit.name,
+            day=format_date(max(staying.valid_from, on)),
+        )
     current = _open_version(unit)
     if current.valid_from > day_before:
         raise _error(
@@ -280,7 +295,7 @@ def _end(unit: Unit, *, on: date, reason: str, basis: str, successor: Unit | Non
             ),
             "overlap",
             unit=unit.name,
-            since=_day(current.valid_from),
+            since=format_date(current.valid_from),
         )
     current.valid_to = day_before
     current.basis = current.basis or basis
@@ -350,7 +365,7 @@ def merge_units(
             ),
             "inactive",
             unit=target.name,
-            day=_day(on),
+            day=format_date(on),
         )
     locked = list(Unit.objects.select_for_update().filter(pk__in=[s.pk for s in sources]))
     for source in locked:
