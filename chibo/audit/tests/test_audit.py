@@ -102,3 +102,19 @@ def test_history_page_query_count_is_constant(tree: Tree, users: dict[str, User]
         client.get(url)
     assert len(first) == len(second)
     assert Unit.objects.filter(code__startswith="H").count() == 10
+
+
+def test_every_recorded_action_has_a_label() -> None:
+    import re
+    from pathlib import Path
+
+    from chibo.audit.labels import ACTIONS
+
+    root = Path(__file__).resolve().parents[2]
+    recorded = set()
+    for source in root.rglob("*.py"):
+        if "tests" in source.parts:
+            continue
+        recorded |= set(re.findall(r'record(?:_many)?\(\s*"([a-z_.]+)"', source.read_text()))
+    assert recorded
+    assert recorded <= set(ACTIONS), recorded - set(ACTIONS)

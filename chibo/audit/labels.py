@@ -1,0 +1,21 @@
+"""What each audit action is called in the interface. Every `record(action=...)` has a label."""
+
+from django.utils.translation import gettext_lazy as _
+
+ACTIONS = {
+    "units.unit.create": _("Thành lập tổ chức"),
+    "units.unit.rename": _("Đổi tên tổ chức"),
+    "units.unit.move": _("Chuyển cấp trên"),
+    "units.unit.merge": _("Sáp nhập"),
+    "units.unit.split": _("Chia tách"),
+    "units.unit.dissolve": _("Giải thể"),
+    "members.member.register": _("Thêm đảng viên vào danh sách"),
+    "accounts.user.create": _("Tạo tài khoản"),
+    "accounts.role.assign": _("Phân quyền"),
+    "accounts.token.create": _("Tạo mã truy cập API"),
+    "accounts.token.revoke": _("Thu hồi mã truy cập API"),
+}
+
+
+def label(action: str) -> str:
+    return str(ACTIONS.get(action, action))
