@@ -4,6 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 import pytest
+from pytest_django import Settings
 
 from chibo.accounts import services as account_services
 from chibo.accounts.models import Role, User
@@ -120,6 +121,8 @@ def users(tree: Tree) -> dict[str, User]:
 
 
 @pytest.fixture(autouse=True)
-def _axes_off_by_default(settings: pytest.FixtureRequest) -> None:
-    """Tests sign in with force_login; the throttling tests switch axes back on."""
-    settings.AXES_ENABLED = False  # type: ignore[attr-defined]
+def _test_settings(settings: Settings) -> None:
+    """Tests sign in with force_login (the throttling tests switch axes back on), and hash
+    passwords quickly: the real hasher would spend seconds on every account a test makes."""
+    settings.AXES_ENABLED = False
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

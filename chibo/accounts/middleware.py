@@ -20,7 +20,7 @@ class SessionLifetimeMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        if request.user.is_authenticated and "HTTP_AUTHORIZATION" not in request.META:
+        if request.user.is_authenticated:
             now = time.time()
             session = request.session
             signed_in = session.setdefault(SIGNED_IN_AT, now)

@@ -1,5 +1,6 @@
 """Sign in and out, and the profile page with its personal API tokens."""
 
+from axes.helpers import get_cool_off
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
@@ -26,6 +27,15 @@ class SignInView(LoginView):
         self.request.session.pop(SIGNED_IN_AT, None)
         self.request.session.pop(SEEN_AT, None)
         return response
+
+
+def locked_out(
+    request: HttpRequest, original_response: object = None, credentials: object = None
+) -> HttpResponse:
+    """The page django-axes shows while a user name is throttled: a cool-off, never a lock."""
+    cool_off = get_cool_off(request)
+    minutes = max(1, round(cool_off.total_seconds() / 60)) if cool_off else 15
+    return render(request, "accounts/locked_out.html", {"minutes": minutes}, status=429)
 
 
 @require_POST

@@ -14,7 +14,11 @@ ROOT = Path(__file__).resolve().parents[3]
 
 
 def run_manage(*args: str, **extra_env: str) -> subprocess.CompletedProcess[str]:
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CHIBO_")}
+    environment = {
+        k: v
+        for k, v in os.environ.items()
+        if not k.startswith("CHIBO_") and k != "DJANGO_ALLOW_ASYNC_UNSAFE"
+    }
     environment.update(extra_env)
     return subprocess.run(
         [sys.executable, "manage.py", *args],

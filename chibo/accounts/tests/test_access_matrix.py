@@ -1,0 +1,341 @@
+"""Every URL of the project × every role × objects inside and outside the role's scope.
+
+`ROUTES` must name every URL pattern: a URL added without an entry fails
+`test_every_url_is_in_the_registry`, so its access rule is written down the day it is added.
+Outside the caller's scope an object is a 404, never a 403, so that ids leak nothing.
+"""
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+from django.http import HttpResponse
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+
+from chibo.accounts import services
+from chibo.accounts.models import ApiToken, Role, User
+from chibo.audit.models import AuditEvent
+from chibo.units.models import Unit, UnitVersion
+from conftest import ROLE_UNITS, Tree
+
+ANONYMOUS = "anonymous"
+ROLES = [Role.ADMIN, Role.STAFF, Role.INSPECTOR, Role.SECRETARY, Role.MEMBER, ANONYMOUS]
+MISSING_ID = 987_654  # an id no object has: "out of scope" for the administrator
+
+# URL names the matrix does not walk, each with the reason.
+SKIPPED = {
+    "set_language": "Django's language switch: public by design, no object, only sets a cookie.",
+}
+
+
+@dataclass(frozen=True)
+class Redirect:
+    to: str  # the URL name the Location header resolves to
+    with_next: bool = False  # a login redirect carries ?next=<the requested path>
+
+
+LOGIN = Redirect("accounts:login", with_next=True)
+Outcome = int | Redirect
+
+
+def per_role(
+    admin: Outcome,
+    staff: Outcome,
+    inspector: Outcome,
+    secretary: Outcome,
+    member: Outcome,
+    anonymous: Outcome,
+) -> dict[str, Outcome]:
+    return {
+        Role.ADMIN: admin,
+        Role.STAFF: staff,
+        Role.INSPECTOR: inspector,
+        Role.SECRETARY: secretary,
+        Role.MEMBER: member,
+        ANONYMOUS: anonymous,
+    }
+
+
+def every(signed_in: Outcome, anonymous: Outcome) -> dict[str, Outcome]:
+    return per_role(signed_in, signed_in, signed_in, signed_in, signed_in, anonymous)
+
+
+READ = every(200, LOGIN)
+# Restructuring: administrators, committee staff and secretaries in their subtree; inspectors
+# and members only read, so for them the page does not exist (404, as for any object outside).
+WRITE = per_role(200, 200, 404, 200, 404, LOGIN)
+API_READ = every(200, 401)
+PUBLIC = every(200, 200)
+
+
+@dataclass(frozen=True)
+class Target:
+    """The object a request names: inside or outside the caller's scope."""
+
+    label: str
+    id: int
+    in_scope: bool
+    unit: Unit | None = None
+
+
+@dataclass
+class Ctx:
+    tree: Tree
+    users: dict[str, User]
+    role: str
+
+    @property
+    def user(self) -> User | None:
+        return self.users.get(self.role)
+
+
+def unit_targets(ctx: Ctx) -> list[Target]:
+    """Units to ask for: the role's own unit, one below it, and units outside its scope."""
+    t = ctx.tree
+
+    def unit(label: str, u: Unit, in_scope: bool) -> Target:
+        return Target(label, u.pk, in_scope, u)
+
+    if ctx.role == ANONYMOUS:
+        return [unit("own", t.cell_a1, True), unit("other", t.other_cell, False)]
+    own: Unit = getattr(t, ROLE_UNITS[Role(ctx.role)])
+    targets = [unit("own", own, True)]
+    if own != t.cell_a1:
+        targets.append(unit("below", t.cell_a1, True))
+    if ctx.role == Role.ADMIN:
+        return [*targets, Target("missing", MISSING_ID, False)]
+    assert own.parent is not None
+    targets += [unit("other", t.other_cell, False), unit("above", own.parent, False)]
+    if ctx.role in (Role.SECRETARY, Role.MEMBER):
+        targets.append(unit("sibling", t.cell_a2, False))
+    return targets
+
+
+def token_targets(ctx: Ctx) -> list[Target]:
+    """Tokens are personal: the caller's own, and someone else's (even for an administrator)."""
+    owner = ctx.user or ctx.users[Role.MEMBER]
+    other = ctx.users[Role.STAFF if ctx.role == Role.MEMBER else Role.MEMBER]
+    own, _raw = services.create_token(owner, actor=owner, name="own")
+    theirs, _raw = services.create_token(other, actor=other, name="theirs")
+    return [Target("own", own.pk, True), Target("other", theirs.pk, False)]
+
+
+def unit_id(ctx: Ctx, target: Target) -> dict[str, Any]:
+    return {"unit_id": target.id}
+
+
+def links_to(response: HttpResponse, target: Target) -> bool:
+    return f'href="{reverse("units:detail", args=[target.id])}' in response.content.decode()
+
+
+def lists_id(response: HttpResponse, target: Target) -> bool:
+    return target.id in [row["id"] for row in response.json()]
+
+
+@dataclass(frozen=True)
+class Route:
+    """How to call one URL name and what each role gets."""
+
+    expect: dict[str, Outcome]  # per role, for an object in scope (or a URL without object)
+    kwargs: Callable[[Ctx, Target], dict[str, Any]] | None = None  # None: no object in the URL
+    targets: Callable[[Ctx], list[Target]] = unit_targets
+    methods: tuple[str, ...] = ("GET",)
+    api: bool = False
+    query: Callable[[Target], dict[str, str]] | None = None
+    # For URLs without an object (lists, search): does the response show the target? It must
+    # not for targets outside the scope, and must for the caller's own unit.
+    shows: Callable[[HttpResponse, Target], bool] | None = None
+    writes: bool = False  # a request that is not let through must write nothing
+
+
+ROUTES: dict[str, Route] = {
+    # Every role here holds one top unit, so home goes straight to it.
+    "home": Route(every(Redirect("units:detail"), LOGIN)),
+    "search": Route(
+        READ, query=lambda t: {"q": t.unit.name if t.unit else "Không có"}, shows=links_to
+    ),
+    "accounts:login": Route(every(Redirect("home"), 200)),
+    "accounts:logout": Route(
+        every(Redirect("accounts:login"), Redirect("accounts:login")), methods=("POST",)
+    ),
+    "accounts:profile": Route(READ, shows=links_to),
+    "accounts:new_token": Route(every(Redirect("accounts:profile"), LOGIN), methods=("POST",)),
+    "accounts:revoke_token": Route(
+        every(Redirect("accounts:profile"), LOGIN),
+        kwargs=lambda c, t: {"token_id": t.id},
+        targets=token_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    "units:detail": Route(READ, kwargs=unit_id),
+    "units:create_child": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "units:rename": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "units:move": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "units:merge": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "units:split": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "units:dissolve": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "audit:unit": Route(READ, kwargs=unit_id),
+    "audit:object": Route(
+        READ, kwargs=lambda c, t: {"object_type": "units.unit", "object_id": str(t.id)}
+    ),
+    # The API description is public on purpose: it shows the shape of the API, no data.
+    "api:openapi-json": Route(PUBLIC, api=True),
+    "api:openapi-view": Route(PUBLIC),
+    # Django Ninja's root exists only so that the API can reverse its own prefix.
+    "api:api-root": Route(every(404, 404)),
+    "api:top_units": Route(API_READ, api=True, shows=lists_id),
+    "api:get_unit": Route(API_READ, kwargs=unit_id, api=True),
+    "api:list_children": Route(API_READ, kwargs=unit_id, api=True),
+    "api:list_subtree": Route(API_READ, kwargs=unit_id, api=True),
+}
+
+
+def url_names(
+    patterns: list[URLPattern | URLResolver] | None = None, namespace: str = "", prefix: str = ""
+) -> dict[str, str]:
+    """Every URL name of the project, with its namespace, and the route it answers."""
+    found: dict[str, str] = {}
+    for pattern in get_resolver().url_patterns if patterns is None else patterns:
+        route = prefix + str(pattern.pattern)
+        if isinstance(pattern, URLResolver):
+            inner = ":".join(filter(None, [namespace, pattern.namespace]))
+            found.update(url_names(pattern.url_patterns, inner, route))
+        elif pattern.name is None:
+            found[f"<unnamed /{route}>"] = route
+        else:
+            found[f"{namespace}:{pattern.name}" if namespace else pattern.name] = route
+    return found
+
+
+def test_every_url_is_in_the_registry() -> None:
+    names = set(url_names())
+    missing = sorted(names - set(ROUTES) - set(SKIPPED))
+    assert not missing, f"add these URLs to ROUTES (or SKIPPED, with a reason): {missing}"
+    stale = sorted((set(ROUTES) | set(SKIPPED)) - names)
+    assert not stale, f"these registry entries name no URL any more: {stale}"
+    assert not set(ROUTES) & set(SKIPPED)
+
+
+def assert_outcome(response: HttpResponse, expected: Outcome, path: str, api: bool) -> None:
+    if isinstance(expected, Redirect):
+        assert response.status_code == 302, f"expected a redirect to {expected.to}"
+        location = urlsplit(response["Location"])
+        assert resolve(location.path).view_name == expected.to
+        if expected.with_next:
+            [next_url] = parse_qs(location.query)["next"]
+            assert urlsplit(next_url).path == path
+        return
+    assert response.status_code == expected
+    if api and expected in (401, 404):
+        assert response.json()["code"] == {401: "unauthenticated", 404: "not_found"}[expected]
+
+
+CASES = [pytest.param(name, role, id=f"{name}-{role}") for name in ROUTES for role in ROLES]
+
+
+@pytest.mark.parametrize(("name", "role"), CASES)
+def test_access(name: str, role: str, tree: Tree, users: dict[str, User]) -> None:
+    route = ROUTES[name]
+    ctx = Ctx(tree, users, role)
+    client = Client()
+    if ctx.user is not None:
+        client.force_login(ctx.user)
+    targets = route.targets(ctx) if route.kwargs or route.shows else [None]
+    for target in targets:
+        kwargs = route.kwargs(ctx, target) if route.kwargs and target else {}
+        path = reverse(name, kwargs=kwargs)
+        query = route.query(target) if route.query and target else {}
+        expected = route.expect[role]
+        if route.kwargs and target and not target.in_scope and ctx.user is not None:
+            expected = 404
+        for method in route.methods:
+            events = AuditEvent.objects.count()
+            response = client.get(path, query) if method == "GET" else client.post(path, query)
+            where = f"{method} {path} as {role}" + (f" ({target.label} object)" if target else "")
+            try:
+                assert_outcome(response, expected, path, route.api)
+            except AssertionError as error:
+                raise AssertionError(f"{where}: {error}") from error
+            let_through = isinstance(expected, Redirect) and expected != LOGIN
+            if route.writes and not let_through:
+                assert AuditEvent.objects.count() == events, f"{where} wrote something"
+            if route.shows and target and ctx.user is not None:
+                if not target.in_scope:
+                    assert not route.shows(response, target), f"{where} shows it"
+                elif target.label == "own":
+                    assert route.shows(response, target), f"{where} does not show it"
+
+
+# The cases the brief spells out, written plainly.
+
+
+def test_member_sees_their_own_cell_but_not_a_sibling(
+    client: Client, tree: Tree, users: dict[str, User]
+) -> None:
+    client.force_login(users[Role.MEMBER])
+    own = client.get(reverse("units:detail", args=[tree.cell_a1.pk]))
+    assert own.status_code == 200
+    assert tree.cell_a1.name in own.content.decode()
+    assert client.get(reverse("units:detail", args=[tree.cell_a2.pk])).status_code == 404
+    assert client.get(f"/api/v1/units/{tree.cell_a2.pk}").status_code == 404
+
+
+def test_inspector_cannot_rename_and_nothing_changes(
+    client: Client, tree: Tree, users: dict[str, User]
+) -> None:
+    unit = tree.cell_a1
+    before = (unit.name, UnitVersion.objects.filter(unit=unit).count(), AuditEvent.objects.count())
+    client.force_login(users[Role.INSPECTOR])
+    response = client.post(
+        reverse("units:rename", args=[unit.pk]),
+        {"name": "Chi bộ đổi tên trái phép", "on": "2025-01-01", "basis": ""},
+    )
+    assert response.status_code == 404
+    unit.refresh_from_db()
+    after = (unit.name, UnitVersion.objects.filter(unit=unit).count(), AuditEvent.objects.count())
+    assert after == before
+
+
+def test_secretary_renames_their_own_cell(
+    client: Client, tree: Tree, users: dict[str, User]
+) -> None:
+    """The same request by a role that may write does change the unit: the 404 above is the
+    permission, not a broken form."""
+    client.force_login(users[Role.SECRETARY])
+    response = client.post(
+        reverse("units:rename", args=[tree.cell_a1.pk]),
+        {"name": "Chi bộ thôn Ninh Phú Mới", "on": "2025-01-01", "basis": ""},
+    )
+    assert response.status_code == 302
+    tree.cell_a1.refresh_from_db()
+    assert tree.cell_a1.name == "Chi bộ thôn Ninh Phú Mới"
+
+
+@pytest.mark.parametrize("role", [Role.INSPECTOR, Role.MEMBER])
+def test_read_only_roles_see_no_restructuring_links(
+    client: Client, tree: Tree, users: dict[str, User], role: str
+) -> None:
+    client.force_login(users[role])
+    page = client.get(reverse("units:detail", args=[tree.cell_a1.pk])).content.decode()
+    for name in ("units:rename", "units:move", "units:merge", "units:split", "units:dissolve"):
+        assert reverse(name, args=[tree.cell_a1.pk]) not in page
+
+
+def test_tokens_are_not_shared_between_users(users: dict[str, User]) -> None:
+    """The profile lists the caller's own tokens only."""
+    services.create_token(users[Role.STAFF], actor=None, name="Khóa của cán bộ")
+    client = Client()
+    client.force_login(users[Role.MEMBER])
+    assert "Khóa của cán bộ" not in client.get(reverse("accounts:profile")).content.decode()
+    assert ApiToken.objects.filter(user=users[Role.MEMBER]).count() == 0
+
+
+def test_api_docs_page_loads_nothing_from_another_site(client: Client) -> None:
+    """The docs page is public, so it must not pull scripts from a CDN (STYLE: no CDN)."""
+    page = client.get(reverse("api:openapi-view")).content.decode()
+    assert re.findall(r'(?:src|href)="(/static/[^"]+)"', page)
+    assert not re.findall(r'(?:src|href)="(?:https?:)?//', page)
