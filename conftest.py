@@ -11,7 +11,8 @@ from chibo.accounts.models import Role, User
 from chibo.members import services as member_services
 from chibo.members.models import Member
 from chibo.units import services as unit_services
-from chibo.units.models import Unit, UnitKind
+from chibo.units.kinds import DEFAULT_RULES
+from chibo.units.models import KindRule, Unit, UnitKind
 
 PASSWORD = "Kiem-tra-2021!"
 START = date(2015, 1, 1)
@@ -118,6 +119,22 @@ def users(tree: Tree) -> dict[str, User]:
         role: make_user(f"user_{role}", role, getattr(tree, attr))
         for role, attr in ROLE_UNITS.items()
     }
+
+
+@pytest.fixture(autouse=True)
+def _kind_rules_after_flush(request: pytest.FixtureRequest) -> None:
+    """Transactional tests empty every table when they end, the kind rules a data migration
+    seeded included: put them back for each such test, as the migration does."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if transactional:
+        request.getfixturevalue("transactional_db")
+        for parent_kind, child_kind, basis in DEFAULT_RULES:
+            KindRule.objects.get_or_create(
+                parent_kind=parent_kind, child_kind=child_kind, defaults={"basis": basis}
+            )
 
 
 @pytest.fixture(autouse=True)

@@ -63,15 +63,21 @@ def _grants(assignment: RoleAssignment, *, write: bool) -> bool:
     return not write or assignment.role in WRITE_ROLES
 
 
-def scope(user: User, *, write: bool = False, field: str = "path") -> Q:
+def scope(user: User, *, write: bool = False, from_above: bool = False, field: str = "path") -> Q:
     """A filter on a unit path `field` (e.g. "unit__path") for what `user` may see or change
-    today: the units their roles in force cover, with the records those units keep."""
+    today: the units their roles in force cover, with the records those units keep.
+
+    `from_above`: only units strictly below a unit the user holds a write role on. Renaming,
+    moving, merging, splitting or dissolving a unit is decided by the committee above it
+    (Điều lệ Đảng, Điều 10, 11), not by the unit itself.
+    """
     q = Q(pk__in=[])
     for assignment in active_roles(user):
-        if not _grants(assignment, write=write):
+        if not _grants(assignment, write=write or from_above):
             continue
         if assignment.role in SUBTREE_ROLES:
-            q |= treepath.within(assignment.unit.path, field)
+            below = treepath.within(assignment.unit.path, field)
+            q |= below & ~Q(**{field: assignment.unit.path}) if from_above else below
         elif assignment.role == Role.MEMBER:
             q |= Q(**{field: assignment.unit.path})
     return q
@@ -107,15 +113,20 @@ def is_admin(user: User) -> bool:
     return any(a.role == Role.ADMIN for a in active_roles(user))
 
 
-def units_visible_to(user: User, *, write: bool = False) -> QuerySet[Unit]:
-    return Unit.objects.filter(scope(user, write=write))
+def units_visible_to(
+    user: User, *, write: bool = False, from_above: bool = False
+) -> QuerySet[Unit]:
+    return Unit.objects.filter(scope(user, write=write, from_above=from_above))
 
 
-def can_change_unit(user: User, unit: Unit) -> bool:
+def can_change_unit(user: User, unit: Unit, *, from_above: bool = False) -> bool:
+    """Whether the user may change `unit` (found units below it), or, `from_above`, restructure
+    it as the committee above it does."""
     return any(
         _grants(a, write=True)
         and a.role in SUBTREE_ROLES
         and treepath.is_within(unit.path, a.unit.path)
+        and not (from_above and unit.path == a.unit.path)
         for a in active_roles(user)
     )
 
@@ -128,11 +139,19 @@ def visible_among(user: User, unit_ids: list[int], on: date | None = None) -> se
     return set(Unit.objects.filter(q, pk__in=unit_ids).values_list("pk", flat=True))
 
 
-def access_unit(user: User, unit_id: int, *, write: bool = False, on: date | None = None) -> Unit:
-    """The unit `unit_id` if `user` may see it (as of `on`), or change it with write=True;
-    otherwise 404, so that ids outside the user's scope leak nothing."""
-    q = scope(user, write=write)
-    if on is not None and not write:
+def access_unit(
+    user: User,
+    unit_id: int,
+    *,
+    write: bool = False,
+    from_above: bool = False,
+    on: date | None = None,
+) -> Unit:
+    """The unit `unit_id` if `user` may see it (as of `on`), change it (write=True) or
+    restructure it (from_above=True, see `scope`); otherwise 404, so that ids outside the
+    user's scope leak nothing."""
+    q = scope(user, write=write, from_above=from_above)
+    if on is not None and not (write or from_above):
         q |= history_scope(user, on)
     unit = Unit.objects.filter(q, pk=unit_id).select_related("parent", "successor").first()
     if unit is None:

@@ -15,12 +15,16 @@ if TYPE_CHECKING:
     from django_stubs_ext import StrOrPromise
 
 
-class DateInput(forms.DateInput):
-    input_type = "date"
+class DateInput(forms.TextInput):
+    """A date typed as dd/mm/yyyy whatever the phone's language: a browser's own date picker
+    follows the phone's locale and shows mm/dd/yyyy on many of them."""
+
+    def __init__(self) -> None:
+        super().__init__(attrs={"placeholder": "dd/mm/yyyy", "autocomplete": "off", "size": 10})
 
     def format_value(self, value: object) -> str | None:
         if isinstance(value, date):
-            return value.isoformat()
+            return value.strftime("%d/%m/%Y")
         return super().format_value(value)
 
 
@@ -31,7 +35,7 @@ def date_field(
         label=label,
         required=required,
         widget=DateInput(),
-        input_formats=["%Y-%m-%d", "%d/%m/%Y"],
+        input_formats=["%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d"],
         help_text=help_text,
     )
 

@@ -40,7 +40,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         "on": on,
         "is_today": on == today(),
         "form": form,
-        "can_change": access.can_change_unit(user, unit),
+        "can_change": on == today() and access.can_change_unit(user, unit),
+        "can_restructure": on == today() and access.can_change_unit(user, unit, from_above=True),
         "former": selectors.former_units(unit, on),
     }
     if version is not None:
@@ -74,9 +75,10 @@ def search(request: HttpRequest) -> HttpResponse:
     return render(request, "units/search.html", {"query": query, "results": results})
 
 
-def _target(request: HttpRequest, code: str) -> Unit:
-    """A unit named by its code that the user may change; a clear error otherwise."""
-    target = access.units_visible_to(user_of(request), write=True).filter(code=code.strip().upper())
+def _target(request: HttpRequest, code: str, *, from_above: bool = False) -> Unit:
+    """A unit named by its code that the user may change (or restructure); else a clear error."""
+    units = access.units_visible_to(user_of(request), write=True, from_above=from_above)
+    target = units.filter(code=code.strip().upper())
     found = target.first()
     if found is None:
         raise ValidationError(
@@ -120,7 +122,7 @@ def create_child(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def rename(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = access.access_unit(user_of(request), unit_id, write=True)
+    unit = access.access_unit(user_of(request), unit_id, from_above=True)
     form = forms.RenameForm(request.POST or None, initial={"name": unit.name})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -136,7 +138,7 @@ def rename(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def move(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = access.access_unit(user_of(request), unit_id, write=True)
+    unit = access.access_unit(user_of(request), unit_id, from_above=True)
     form = forms.MoveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -156,14 +158,14 @@ def move(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def merge(request: HttpRequest, unit_id: int) -> HttpResponse:
-    target = access.access_unit(user_of(request), unit_id, write=True)
+    target = access.access_unit(user_of(request), unit_id, from_above=True)
     form = forms.MergeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         if submit(
             form,
             lambda: services.merge_units(
-                [_target(request, code) for code in data["source_codes"]],
+                [_target(request, code, from_above=True) for code in data["source_codes"]],
                 actor=user_of(request),
                 into=target,
                 on=data["on"],
@@ -176,7 +178,7 @@ def merge(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def split(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = access.access_unit(user_of(request), unit_id, write=True)
+    unit = access.access_unit(user_of(request), unit_id, from_above=True)
     on = today()
     children = [(c.pk, c.name) for c in selectors.live_children(unit, on)]
     members = [
@@ -208,7 +210,7 @@ def split(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def dissolve(request: HttpRequest, unit_id: int) -> HttpResponse:
-    unit = access.access_unit(user_of(request), unit_id, write=True)
+    unit = access.access_unit(user_of(request), unit_id, from_above=True)
     form = forms.DissolveForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

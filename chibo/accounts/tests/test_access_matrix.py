@@ -65,9 +65,13 @@ def every(signed_in: Outcome, anonymous: Outcome) -> dict[str, Outcome]:
 
 
 READ = every(200, LOGIN)
-# Restructuring: administrators, committee staff and secretaries in their subtree; inspectors
-# and members only read, so for them the page does not exist (404, as for any object outside).
+# Founding units below: administrators, committee staff and secretaries in their subtree;
+# inspectors and members only read, so for them the page does not exist (404, as outside).
 WRITE = per_role(200, 200, 404, 200, 404, LOGIN)
+# Renaming, moving, merging, splitting, dissolving is decided by the committee above the unit:
+# the same roles, on units strictly below their own; on their own unit the page does not exist.
+RESTRUCTURE = WRITE
+RESTRUCTURE_OWN = every(404, LOGIN)
 API_READ = every(200, 401)
 PUBLIC = every(200, 200)
 
@@ -150,6 +154,8 @@ class Route:
     # not for targets outside the scope, and must for the caller's own unit.
     shows: Callable[[HttpResponse, Target], bool] | None = None
     writes: bool = False  # a request that is not let through must write nothing
+    # per role, for the role's own unit, where it differs from `expect`
+    expect_own: dict[str, Outcome] | None = None
 
 
 ROUTES: dict[str, Route] = {
@@ -173,11 +179,41 @@ ROUTES: dict[str, Route] = {
     ),
     "units:detail": Route(READ, kwargs=unit_id),
     "units:create_child": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
-    "units:rename": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
-    "units:move": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
-    "units:merge": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
-    "units:split": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
-    "units:dissolve": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "units:rename": Route(
+        RESTRUCTURE,
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
+    "units:move": Route(
+        RESTRUCTURE,
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
+    "units:merge": Route(
+        RESTRUCTURE,
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
+    "units:split": Route(
+        RESTRUCTURE,
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
+    "units:dissolve": Route(
+        RESTRUCTURE,
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
     "audit:unit": Route(READ, kwargs=unit_id),
     "audit:object": Route(
         READ, kwargs=lambda c, t: {"object_type": "units.unit", "object_id": str(t.id)}
@@ -250,6 +286,8 @@ def test_access(name: str, role: str, tree: Tree, users: dict[str, User]) -> Non
         path = reverse(name, kwargs=kwargs)
         query = route.query(target) if route.query and target else {}
         expected = route.expect[role]
+        if route.expect_own and target and target.label == "own":
+            expected = route.expect_own[role]
         if route.kwargs and target and not target.in_scope and ctx.user is not None:
             expected = 404
         for method in route.methods:
@@ -300,12 +338,18 @@ def test_inspector_cannot_rename_and_nothing_changes(
     assert after == before
 
 
-def test_secretary_renames_their_own_cell(
+def test_the_committee_above_renames_a_cell_its_secretary_cannot(
     client: Client, tree: Tree, users: dict[str, User]
 ) -> None:
-    """The same request by a role that may write does change the unit: the 404 above is the
+    """The same request by the committee above does change the unit: the 404s are the
     permission, not a broken form."""
     client.force_login(users[Role.SECRETARY])
+    refused = client.post(
+        reverse("units:rename", args=[tree.cell_a1.pk]),
+        {"name": "Chi bộ thôn Ninh Phú Mới", "on": "2025-01-01", "basis": ""},
+    )
+    assert refused.status_code == 404
+    client.force_login(users[Role.STAFF])
     response = client.post(
         reverse("units:rename", args=[tree.cell_a1.pk]),
         {"name": "Chi bộ thôn Ninh Phú Mới", "on": "2025-01-01", "basis": ""},
