@@ -35,8 +35,10 @@ def subtree_on(version: UnitVersion, on: date) -> QuerySet[UnitVersion]:
     return tree_on(on).filter(treepath.within(version.path)).order_by("path")
 
 
-def children_on(version: UnitVersion, on: date) -> QuerySet[UnitVersion]:
-    return tree_on(on).filter(parent_id=version.unit_id).order_by("unit__code")
+def children_on(version: UnitVersion, on: date) -> list[UnitVersion]:
+    """The units directly under `version` on `on`, in Vietnamese alphabetical order."""
+    children = tree_on(on).filter(parent_id=version.unit_id)
+    return sorted(children, key=lambda child: (search_key(child.name), child.unit_id))
 
 
 def ancestors_on(version: UnitVersion, on: date) -> list[UnitVersion]:

@@ -32,6 +32,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
     user = user_of(request)
     form = forms.AsOfForm(request.GET or None)
     on = (form.cleaned_data.get("on") if form.is_valid() else None) or today()
+    if form.is_valid():  # show the day as it is written here, whatever way it was asked for
+        form = forms.AsOfForm(initial={"on": on})
     unit = access.access_unit(user, unit_id, on=on)
     version = selectors.version_on(unit, on)
     context: dict[str, object] = {

@@ -172,3 +172,15 @@ def test_search_finds_units_in_scope_only(tree: Tree, users: dict[str, User], qu
     assert "Chi bộ thôn Ninh Phú" in html
     other = signed_in(users[Role.STAFF]).get(reverse("search"), {"q": "khac"}).content.decode()
     assert "Chi bộ thôn Khác" not in other
+
+
+def test_a_malformed_date_is_explained_and_today_shown(tree: Tree, users: dict[str, User]) -> None:
+    client = signed_in(users[Role.STAFF])
+    response = client.get(reverse("units:detail", args=[tree.district.pk]), {"on": "31/13/2021"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert 'class="error"' in html
+    assert 'id="stat-members">6<' in html
+    # A valid day is shown back the Vietnamese way, however it was asked for.
+    valid = client.get(reverse("units:detail", args=[tree.district.pk]), {"on": "2021-08-31"})
+    assert 'value="31/08/2021"' in valid.content.decode()
