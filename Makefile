@@ -47,10 +47,11 @@ pytest: $(VENV)/.installed
 bench: $(VENV)/.installed
 	$(PY) bench/run.py
 
-# Refresh the translation catalogues after changing interface strings.
+# Interface strings are written in Vietnamese; refresh the English catalogue after changing them.
 messages: $(VENV)/.installed
-	$(MANAGE) makemessages --locale en --locale vi --ignore '$(VENV)/*'
-	$(MANAGE) compilemessages --ignore '$(VENV)/*'
+	$(MANAGE) makemessages --locale en --no-obsolete --ignore '$(VENV)/*' --ignore 'tests/*' \
+		--ignore conftest.py --ignore 'bench/*'
+	$(MANAGE) compilemessages --locale en --ignore '$(VENV)/*'
 
 clean:
 	rm -rf $(VENV) var test-output

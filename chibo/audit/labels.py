@@ -9,6 +9,8 @@ ACTIONS = {
     "units.unit.merge": _("Sáp nhập"),
     "units.unit.split": _("Chia tách"),
     "units.unit.dissolve": _("Giải thể"),
+    "units.kind_rule.allow": _("Thêm quy tắc cấp tổ chức"),
+    "units.kind_rule.forbid": _("Bỏ quy tắc cấp tổ chức"),
     "members.member.register": _("Thêm đảng viên vào danh sách"),
     "accounts.user.create": _("Tạo tài khoản"),
     "accounts.role.assign": _("Phân quyền"),

@@ -75,6 +75,16 @@ class CreateChildForm(_Dated):
         kind_field.choices = [(k.value, k.label) for k in UnitKind if k.value in allowed]
 
 
+class KindRuleForm(forms.Form):
+    parent_kind = forms.ChoiceField(
+        label=_("Cấp trên"),
+        choices=[("", _("(cấp cao nhất)")), *UnitKind.choices],
+        required=False,
+    )
+    child_kind = forms.ChoiceField(label=_("Cấp dưới"), choices=UnitKind.choices)
+    basis = forms.CharField(label=_("Căn cứ"), max_length=200)
+
+
 class RenameForm(_Dated):
     name = forms.CharField(label=_("Tên mới"), max_length=200)
     field_order = ["name", "on", "basis"]

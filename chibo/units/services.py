@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
 from chibo.audit.services import record
-from chibo.lib.dates import format_date
+from chibo.lib.dates import format_date, today
 from chibo.lib.intervals import active_on
 from chibo.lib.vntext import search_key
 from chibo.members import services as member_services
@@ -509,3 +509,54 @@ def _check_assigned(assigned: list[int], expected: set[int], what: str) -> None:
             "unassigned",
             what=what,
         )
+
+
+@transaction.atomic
+def allow_nesting(parent_kind: str, child_kind: str, *, actor: User | None, basis: str) -> KindRule:
+    """Let units of `child_kind` sit under `parent_kind` ("" for the top of the tree)."""
+    if parent_kind not in ["", *UnitKind.values] or child_kind not in UnitKind.values:
+        raise _error(_("Cấp tổ chức không hợp lệ. (Unknown kind.)"), "wrong_kind")
+    if not basis.strip():
+        raise _error(_("Hãy ghi căn cứ của quy tắc. (A basis is required.)"), "required")
+    if KindRule.objects.filter(parent_kind=parent_kind, child_kind=child_kind).exists():
+        raise _error(_("Quy tắc này đã có. (The rule exists.)"), "duplicate")
+    rule = KindRule.objects.create(
+        parent_kind=parent_kind, child_kind=child_kind, basis=basis.strip()
+    )
+    record(
+        "units.kind_rule.allow",
+        actor=actor,
+        obj=rule,
+        unit=None,
+        changes={"parent_kind": parent_kind, "child_kind": child_kind, "basis": rule.basis},
+    )
+    return rule
+
+
+@transaction.atomic
+def forbid_nesting(rule: KindRule, *, actor: User | None) -> None:
+    """Remove a nesting rule that no unit active today relies on."""
+    in_use = Unit.objects.filter(active_on(today()), kind=rule.child_kind)
+    in_use = (
+        in_use.filter(parent__kind=rule.parent_kind)
+        if rule.parent_kind
+        else in_use.filter(parent__isnull=True)
+    )
+    count = in_use.count()
+    if count:
+        raise _error(
+            _(
+                "Còn %(count)s tổ chức đang hoạt động theo quy tắc này; không thể bỏ. "
+                "(Units still rely on this rule.)"
+            ),
+            "in_use",
+            count=count,
+        )
+    record(
+        "units.kind_rule.forbid",
+        actor=actor,
+        obj=rule,
+        unit=None,
+        changes={"parent_kind": rule.parent_kind, "child_kind": rule.child_kind},
+    )
+    rule.delete()

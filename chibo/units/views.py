@@ -3,9 +3,10 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from chibo.accounts import access
 from chibo.accounts.access import user_of
@@ -13,7 +14,7 @@ from chibo.lib.dates import today
 from chibo.lib.forms import submit
 from chibo.members.selectors import members_on
 from chibo.units import forms, selectors, services
-from chibo.units.models import Unit, UnitKind
+from chibo.units.models import KindRule, Unit, UnitKind
 
 
 @login_required
@@ -65,6 +66,47 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         )
     template = "units/_unit_body.html" if request.htmx else "units/detail.html"  # type: ignore[attr-defined]
     return render(request, template, context)
+
+
+@login_required
+def kind_rules(request: HttpRequest) -> HttpResponse:
+    """Which kind of unit may sit under which: everyone reads it, administrators change it."""
+    user = user_of(request)
+    is_admin = access.is_admin(user)
+    form = forms.KindRuleForm(request.POST or None)
+    if request.method == "POST":
+        if not is_admin:
+            raise Http404
+        if form.is_valid():
+            data = form.cleaned_data
+            rule = submit(
+                form,
+                lambda: services.allow_nesting(
+                    data["parent_kind"], data["child_kind"], actor=user, basis=data["basis"]
+                ),
+            )
+            if rule:
+                messages.success(request, _("Đã thêm quy tắc."))
+                return redirect("units:kind_rules")
+    rules = KindRule.objects.order_by("parent_kind", "child_kind")
+    return render(
+        request, "units/kind_rules.html", {"rules": rules, "form": form, "is_admin": is_admin}
+    )
+
+
+@require_POST
+@login_required
+def remove_kind_rule(request: HttpRequest, rule_id: int) -> HttpResponse:
+    user = user_of(request)
+    rule = KindRule.objects.filter(pk=rule_id).first()
+    if rule is None or not access.is_admin(user):
+        raise Http404
+    try:
+        services.forbid_nesting(rule, actor=user)
+        messages.success(request, _("Đã bỏ quy tắc."))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    return redirect("units:kind_rules")
 
 
 @login_required

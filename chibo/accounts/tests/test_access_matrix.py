@@ -19,7 +19,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from chibo.accounts import services
 from chibo.accounts.models import ApiToken, Role, User
 from chibo.audit.models import AuditEvent
-from chibo.units.models import Unit, UnitVersion
+from chibo.units.models import KindRule, Unit, UnitVersion
 from conftest import ROLE_UNITS, Tree
 
 ANONYMOUS = "anonymous"
@@ -128,6 +128,15 @@ def token_targets(ctx: Ctx) -> list[Target]:
     return [Target("own", own.pk, True), Target("other", theirs.pk, False)]
 
 
+def rule_targets(ctx: Ctx) -> list[Target]:
+    """Kind rules belong to no unit: only administrators change them."""
+    spare = KindRule.objects.create(parent_kind="province", child_kind="group", basis="thử")
+    targets = [Target("rule", spare.pk, True)]
+    if ctx.role == Role.ADMIN:
+        targets.append(Target("missing", MISSING_ID, False))
+    return targets
+
+
 def unit_id(ctx: Ctx, target: Target) -> dict[str, Any]:
     return {"unit_id": target.id}
 
@@ -178,6 +187,15 @@ ROUTES: dict[str, Route] = {
         writes=True,
     ),
     "units:detail": Route(READ, kwargs=unit_id),
+    # Everyone reads the nesting rules; adding one is a POST that only administrators may make.
+    "units:kind_rules": Route(READ, methods=("GET",)),
+    "units:remove_kind_rule": Route(
+        per_role(Redirect("units:kind_rules"), 404, 404, 404, 404, LOGIN),
+        kwargs=lambda c, t: {"rule_id": t.id},
+        targets=rule_targets,
+        methods=("POST",),
+        writes=True,
+    ),
     "units:create_child": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
     "units:rename": Route(
         RESTRUCTURE,
