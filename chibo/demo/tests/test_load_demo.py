@@ -85,6 +85,7 @@ def test_restructuring_of_2025(demo: str) -> None:
 
 def test_demo_accounts_and_members(demo: str) -> None:
     assert "HauLoc@2021" in demo
+    assert "384 tổ chức, 8.900 đảng viên" in demo
     for username in ["quantri", "huyenuy", "xadaloc", "bithuninhphu", "dangvien"]:
         assert username in demo
         assert User.objects.get(username=username).check_password("HauLoc@2021")

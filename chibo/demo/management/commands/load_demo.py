@@ -31,10 +31,9 @@ class Command(BaseCommand):
             )
         with transaction.atomic():
             demo = organisation.build(progress_stream=self.stderr._out)
+        units, members = (f"{n:,}".replace(",", ".") for n in (demo.units, demo.members))
         self.stdout.write(
-            self.style.SUCCESS(
-                f"Đã nạp demo: {demo.units} tổ chức, {demo.members} đảng viên. (Demo loaded.)"
-            )
+            self.style.SUCCESS(f"Đã nạp demo: {units} tổ chức, {members} đảng viên. (Demo loaded.)")
         )
         self._print_accounts()
 
