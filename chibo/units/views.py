@@ -42,6 +42,8 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         "version": version,
         "on": on,
         "is_today": on == today(),
+        # A role that has ended opens its own period only: no link to a today it cannot see.
+        "today_visible": on == today() or bool(access.visible_among(user, [unit.pk])),
         "form": form,
         "can_change": on == today() and access.can_change_unit(user, unit),
         "can_restructure": on == today() and access.can_change_unit(user, unit, from_above=True),
@@ -88,7 +90,8 @@ def kind_rules(request: HttpRequest) -> HttpResponse:
             if rule:
                 messages.success(request, _("Đã thêm quy tắc."))
                 return redirect("units:kind_rules")
-    rules = KindRule.objects.order_by("parent_kind", "child_kind")
+    rank = {kind: i for i, kind in enumerate(["", *UnitKind.values])}  # top of the tree first
+    rules = sorted(KindRule.objects.all(), key=lambda r: (rank[r.parent_kind], rank[r.child_kind]))
     return render(
         request, "units/kind_rules.html", {"rules": rules, "form": form, "is_admin": is_admin}
     )

@@ -102,7 +102,9 @@ def test_former_district_staff_read_their_period_only(demo: str) -> None:
     district = Unit.objects.get(code="TH-HL")
     home = client.get("/").content.decode()
     assert "Đảng bộ huyện Hậu Lộc" in home
-    assert client.get(f"/units/{district.pk}/?on=2021-08-31").status_code == 200
+    past = client.get(f"/units/{district.pk}/?on=2021-08-31")
+    assert past.status_code == 200
+    assert "Hôm nay" not in past.content.decode()  # today is outside the role's period
     ninh_phu = Unit.objects.get(name="Chi bộ thôn Ninh Phú")
     assert client.get(f"/units/{ninh_phu.pk}/?on=2021-08-31").status_code == 200
     assert client.get(f"/units/{ninh_phu.pk}/").status_code == 404
