@@ -3,8 +3,9 @@ from datetime import date
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from chibo.lib.intervals import dates_in_order
 
 
 class User(AbstractUser):
@@ -50,11 +51,7 @@ class RoleAssignment(models.Model):
         verbose_name_plural = _("phân quyền")
         ordering = ["user", "valid_from"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="role_dates_ordered",
-                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
-            ),
+            dates_in_order("role_dates_ordered", _("Ngày kết thúc phải sau ngày bắt đầu.")),
         ]
 
     def __str__(self) -> str:

@@ -3,9 +3,15 @@
 `valid_to` is the last day of the interval (inclusive) and empty while it is open.
 """
 
-from datetime import date
+from __future__ import annotations
 
-from django.db.models import Q
+from datetime import date
+from typing import TYPE_CHECKING
+
+from django.db.models import CheckConstraint, F, Q
+
+if TYPE_CHECKING:
+    from django_stubs_ext import StrOrPromise
 
 
 def active_on(on: date, prefix: str = "") -> Q:
@@ -21,3 +27,12 @@ def overlaps(start: date, end: date | None, prefix: str = "") -> Q:
     if end is not None:
         q &= Q(**{f"{prefix}valid_from__lte": end})
     return q
+
+
+def dates_in_order(name: str, message: StrOrPromise) -> CheckConstraint:
+    """The database constraint every interval table carries: it does not end before it starts."""
+    return CheckConstraint(
+        condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
+        name=name,
+        violation_error_message=message,
+    )

@@ -1,7 +1,9 @@
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+
+from chibo.lib.intervals import dates_in_order
 
 
 class Sex(models.TextChoices):
@@ -54,11 +56,7 @@ class Membership(models.Model):
         ordering = ["member", "valid_from"]
         indexes = [models.Index(fields=["unit", "valid_from"], name="membership_unit_idx")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="membership_dates_ordered",
-                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
-            ),
+            dates_in_order("membership_dates_ordered", _("Ngày kết thúc phải sau ngày bắt đầu.")),
             models.UniqueConstraint(
                 fields=["member"],
                 condition=Q(valid_to__isnull=True),

@@ -1,8 +1,9 @@
 from datetime import date
 
 from django.db import models
-from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+
+from chibo.lib.intervals import dates_in_order
 
 
 class UnitKind(models.TextChoices):
@@ -95,11 +96,7 @@ class Unit(models.Model):
         verbose_name_plural = _("tổ chức đảng")
         ordering = ["path"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="unit_dates_ordered",
-                violation_error_message=_("Ngày kết thúc phải sau ngày thành lập."),
-            ),
+            dates_in_order("unit_dates_ordered", _("Ngày kết thúc phải sau ngày thành lập.")),
         ]
 
     def __str__(self) -> str:
@@ -136,11 +133,7 @@ class UnitVersion(models.Model):
             models.Index(fields=["parent", "valid_from"], name="unit_version_parent_idx"),
         ]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(valid_to__isnull=True) | Q(valid_to__gte=F("valid_from")),
-                name="unit_version_dates_ordered",
-                violation_error_message=_("Ngày kết thúc phải sau ngày bắt đầu."),
-            ),
+            dates_in_order("unit_version_dates_ordered", _("Ngày kết thúc phải sau ngày bắt đầu.")),
             models.UniqueConstraint(
                 fields=["unit", "valid_from"],
                 name="unit_version_one_start",

@@ -209,8 +209,8 @@ def _live_subtree(unit: Unit, on: date) -> list[Unit]:
     return list(Unit.objects.filter(treepath.within(unit.path), active_on(on)).order_by("path"))
 
 
-def _relocate(unit: Unit, new_parent: Unit, *, on: date, basis: str) -> None:
-    """Move `unit` and everything it holds under `new_parent`, with new versions from `on`."""
+def _place(unit: Unit, new_parent: Unit) -> list[Unit]:
+    """Put `unit`, and every unit whose path lies below it, under `new_parent` today."""
     old_prefix = unit.path
     new_prefix = treepath.child_path(new_parent.path, unit.pk)
     held = list(Unit.objects.filter(treepath.within(old_prefix)))
@@ -219,7 +219,12 @@ def _relocate(unit: Unit, new_parent: Unit, *, on: date, basis: str) -> None:
         if held_unit.pk == unit.pk:
             held_unit.parent = new_parent
     Unit.objects.bulk_update(held, ["path", "parent"])
-    for held_unit in held:
+    return held
+
+
+def _relocate(unit: Unit, new_parent: Unit, *, on: date, basis: str) -> None:
+    """Move `unit` and everything it holds under `new_parent`, with new versions from `on`."""
+    for held_unit in _place(unit, new_parent):
         if held_unit.is_active_on(on) and held_unit.valid_to is None:
             _new_version(held_unit, on=on, basis=basis)
 
@@ -417,14 +422,7 @@ def merge_units(
 
 def _hand_over_records(ended: Unit, keeper: Unit) -> None:
     """An ended unit's records are kept by `keeper`: place it there in the custody tree."""
-    old_prefix = ended.path
-    new_prefix = treepath.child_path(keeper.path, ended.pk)
-    held = list(Unit.objects.filter(treepath.within(old_prefix)))
-    for held_unit in held:
-        held_unit.path = new_prefix + held_unit.path[len(old_prefix) :]
-        if held_unit.pk == ended.pk:
-            held_unit.parent = keeper
-    Unit.objects.bulk_update(held, ["path", "parent"])
+    _place(ended, keeper)
 
 
 @dataclass
