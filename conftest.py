@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 import pytest
 from pytest_django import Settings
@@ -27,9 +28,11 @@ def make_unit(
 
 
 def make_member(
-    unit: Unit, name: str = "Nguyễn Văn An", on: date = START, sex: str = "M"
+    unit: Unit, name: str = "Nguyễn Văn An", on: date = START, sex: str = "M", **details: Any
 ) -> Member:
-    return member_services.register_member(unit, actor=None, full_name=name, sex=sex, joined_on=on)
+    """A member on the roll of `unit` from `on`, official (no admission dates given)."""
+    details = member_services.MemberDetails(full_name=name, sex=sex, **details)
+    return member_services.register_member(unit, actor=None, details=details, on=on)
 
 
 def make_user(

@@ -12,9 +12,11 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from dateutil.relativedelta import relativedelta
+
 from chibo.accounts import services as account_services
 from chibo.accounts.models import Role, User
-from chibo.demo.names import person
+from chibo.demo.names import EDUCATION, HOMETOWNS, OCCUPATIONS, IdNumbers, person
 from chibo.lib.progress import Progress
 from chibo.lib.vntext import search_key
 from chibo.members import services as member_services
@@ -166,9 +168,9 @@ FULL_NAMES = {
     "bithuninhphu": "Nguyễn Văn Thắng",
     "dangvien": "Trần Thị Lan",
 }
-# Members of Ninh Phú who have an account: (user name, sex, joined, born, basis).
+# Members of Ninh Phú who have an account: (user name, sex, admitted, born, basis).
 NAMED_MEMBERS = [
-    ("bithuninhphu", "M", DATA_FROM, date(1968, 10, 2), "Danh sách demo"),
+    ("bithuninhphu", "M", date(1995, 3, 26), date(1968, 10, 2), "Danh sách demo"),
     ("dangvien", "F", date(2018, 5, 19), date(1994, 3, 8), "Kết nạp 19/05/2018"),
 ]
 
@@ -184,6 +186,7 @@ class Demo:
 
 def build(progress_stream: object | None = None) -> Demo:
     rng = random.Random(SEED)
+    ids = IdNumbers(rng)
     demo = Demo()
     users = {
         username: account_services.create_user(
@@ -233,7 +236,7 @@ def build(progress_stream: object | None = None) -> Demo:
         )
         created_bases[base_name] = base
         if not cells:  # a chi bộ cơ sở holds its members itself
-            _roll(base, members_per_cell[(base_name, None)], rng, actor)
+            _roll(base, members_per_cell[(base_name, None)], rng, ids, actor)
         for cell_name, cell_code in cells:
             cell = unit_services.create_unit(
                 base,
@@ -247,11 +250,11 @@ def build(progress_stream: object | None = None) -> Demo:
             if cell_name == "Chi bộ thôn Ninh Phú":
                 demo.ninh_phu = cell
                 count -= len(NAMED_MEMBERS)  # the demo secretary and member are two of them
-            _roll(cell, count, rng, actor)
+            _roll(cell, count, rng, ids, actor)
             bar.advance()
         bar.advance()
 
-    _roles_2021(users, central, district, created_bases, demo, actor)
+    _roles_2021(users, central, district, created_bases, demo, actor, rng, ids)
     _reform_2025(province, district, created_bases, actor)
     account_services.assign_role(
         users["xadaloc"],
@@ -361,20 +364,63 @@ def _at_least(rng: random.Random, total: int, keys: list[tuple[str, str | None]]
     return [c + floor for c in counts]
 
 
-def _roll(unit: Unit, count: int, rng: random.Random, actor: User) -> None:
-    people = []
+def _person(
+    rng: random.Random,
+    ids: IdNumbers,
+    name: str,
+    sex: str,
+    joined: date,
+    born: date,
+    admitted: date,
+) -> member_services.MemberDetails:
+    occupation, workplace, dues = rng.choice(OCCUPATIONS)
+    decided = admitted - timedelta(days=rng.randrange(7, 30))
+    recognised = admitted + relativedelta(months=12, days=rng.randrange(0, 60))
+    retired = (ARTICLE_DAY - born).days > 62 * 365
+    if retired:
+        occupation, workplace, dues = "Hưu trí", "", "pension"
+    return member_services.MemberDetails(
+        full_name=name,
+        sex=sex,
+        birth_date=born,
+        hometown=rng.choice(HOMETOWNS),
+        address=f"Thôn {rng.choice(['Ninh Phú', 'Đông Thành', 'Vạn Thắng', 'Phú Thượng'])}",
+        phone=f"09{rng.randrange(10**8):08d}",
+        citizen_id=ids.citizen_id(sex, born.year),
+        ethnicity="Kinh" if rng.random() < 0.99 else "Mường",
+        religion="Không" if rng.random() < 0.93 else "Công giáo",
+        education=rng.choice(EDUCATION),
+        occupation=occupation,
+        workplace=workplace,
+        card_number=ids.card_number(),
+        admission_decided_on=decided,
+        admitted_on=admitted,
+        recognised_on=recognised,
+        dues_category=dues,
+        dues_monthly=rng.choice([5_000, 10_000, 15_000, 20_000]) if dues == "other" else None,
+    )
+
+
+def _roll(unit: Unit, count: int, rng: random.Random, ids: IdNumbers, actor: User) -> None:
+    people, days = [], []
     span = (ARTICLE_DAY - DATA_FROM).days
     for _ in range(count):
         name, sex = person(rng)
         # About one member in nine was admitted after 2016 (944 of 8.900 in the article).
         if rng.random() < NEW_MEMBERS / TOTAL_MEMBERS:
-            joined = date(2016, 1, 1) + timedelta(days=rng.randrange(span - 365))
-            born = joined - timedelta(days=rng.randrange(18 * 365, 40 * 365))
+            admitted = date(2016, 1, 1) + timedelta(days=rng.randrange(span - 365))
+            born = admitted - timedelta(days=rng.randrange(19 * 365, 40 * 365))
+            joined = admitted
         else:
+            born = date(1938, 1, 1) + timedelta(days=rng.randrange(58 * 365))
+            earliest = born + timedelta(days=19 * 365)
+            admitted = earliest + timedelta(days=rng.randrange(max(1, (DATA_FROM - earliest).days)))
             joined = DATA_FROM
-            born = date(1940, 1, 1) + timedelta(days=rng.randrange(58 * 365))
-        people.append(member_services.NewMember(name, sex, joined, born))
-    member_services.register_members(unit, actor=actor, people=people, basis="Danh sách demo")
+        people.append(_person(rng, ids, name, sex, joined, born, admitted))
+        days.append(joined)
+    member_services.register_members(
+        unit, actor=actor, people=people, on=days, basis="Danh sách demo"
+    )
 
 
 def _roles_2021(
@@ -384,6 +430,8 @@ def _roles_2021(
     bases: dict[str, Unit],
     demo: Demo,
     actor: User,
+    rng: random.Random,
+    ids: IdNumbers,
 ) -> None:
     ninh_phu = demo.ninh_phu
     assert ninh_phu is not None
@@ -404,14 +452,13 @@ def _roles_2021(
         account_services.assign_role(
             users[username], actor=actor, unit=unit, role=role, valid_from=start, valid_to=end
         )
-    for username, sex, joined, born, basis in NAMED_MEMBERS:
+    for username, sex, admitted, born, basis in NAMED_MEMBERS:
+        details = _person(rng, ids, FULL_NAMES[username], sex, admitted, born, admitted)
         member_services.register_member(
             ninh_phu,
             actor=actor,
-            full_name=FULL_NAMES[username],
-            sex=sex,
-            joined_on=joined,
-            birth_date=born,
+            details=details,
+            on=max(admitted, DATA_FROM),
             user=users[username],
             basis=basis,
         )

@@ -1,78 +1,205 @@
-"""Writes on members. Issue-sized for now: registering a member and moving memberships."""
+"""Writes on members: the roll, the record, and the dated status chain.
 
-from dataclasses import dataclass
+Every service checks its input before writing, runs in one transaction and records an audit
+event. Bad input raises `ValidationError`, keyed by field where a field is at fault, with a
+Vietnamese message followed by its English gist.
+"""
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
+from typing import Any
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
-from chibo.audit.services import record, record_many
+from chibo.audit.services import diff, record, record_many
 from chibo.lib.dates import format_date
 from chibo.lib.intervals import active_on
 from chibo.lib.vntext import name_sort_key, search_key
-from chibo.members.models import Member, Membership, Sex
+from chibo.members import rules
+from chibo.members.models import (
+    FINAL,
+    DuesCategory,
+    Extent,
+    Member,
+    Membership,
+    MembershipKind,
+    MemberStatus,
+    Sex,
+    Status,
+    card_number_format,
+    citizen_id_format,
+)
 from chibo.units.models import Unit
 
 
-@dataclass(frozen=True)
-class NewMember:
+@dataclass
+class MemberDetails:
+    """What can be written about a member: the person and their party record."""
+
     full_name: str
     sex: str
-    joined_on: date
     birth_date: date | None = None
+    hometown: str = ""
+    address: str = ""
+    phone: str = ""
+    email: str = ""
+    citizen_id: str | None = None
+    ethnicity: str = ""
+    religion: str = ""
+    education: str = ""
+    occupation: str = ""
+    workplace: str = ""
+    card_number: str | None = None
+    admission_decided_on: date | None = None
+    admitted_on: date | None = None
+    recognised_on: date | None = None
+    dues_category: str = ""
+    dues_monthly: int | None = None
 
 
-def _check_new(unit: Unit, full_name: str, sex: str, joined_on: date) -> str:
-    full_name = " ".join(full_name.split())
-    if not full_name:
-        raise ValidationError(_("Họ và tên không được để trống (Full name is required)."))
-    if sex not in Sex.values:
-        raise ValidationError(_("Giới tính không hợp lệ (Invalid sex)."))
-    if not unit.is_active_on(joined_on):
-        raise ValidationError(
-            _("%(unit)s không hoạt động vào ngày %(day)s (Unit not active on that date).")
-            % {"unit": unit.name, "day": format_date(joined_on)}
-        )
-    return full_name
+DETAIL_FIELDS = [f.name for f in fields(MemberDetails)]
 
 
-@transaction.atomic
-def register_members(
-    unit: Unit, *, actor: User | None, people: list[NewMember], basis: str = ""
-) -> list[Member]:
-    """Put many people on the roll of `unit` at once (an initial roll, the demo): all or none."""
-    names = [_check_new(unit, p.full_name, p.sex, p.joined_on) for p in people]
-    members = Member.objects.bulk_create(
-        [
-            Member(
-                full_name=name,
-                search_name=search_key(name),
-                sort_name=name_sort_key(name),
-                sex=p.sex,
-                birth_date=p.birth_date,
+@dataclass(frozen=True)
+class Basis:
+    """The document a status change rests on."""
+
+    number: str = ""
+    day: date | None = None
+    reason: str = ""
+
+
+def _day(on: date | None) -> str:
+    return format_date(on)
+
+
+def details_of(member: Member) -> MemberDetails:
+    return MemberDetails(**{name: getattr(member, name) for name in DETAIL_FIELDS})
+
+
+def check_details(details: MemberDetails, *, instance: Member | None = None) -> MemberDetails:
+    """Clean `details` and check them; raise ValidationError keyed by field on any fault."""
+    errors: dict[str, list[str]] = {}
+
+    def fault(name: str, message: str) -> None:
+        errors.setdefault(name, []).append(message)
+
+    details.full_name = " ".join((details.full_name or "").split())
+    if not details.full_name:
+        fault("full_name", _("Họ và tên không được để trống. (Full name is required.)"))
+    if details.sex not in Sex.values:
+        fault("sex", _("Giới tính phải là Nam hoặc Nữ. (Sex must be M or F.)"))
+    for name in ("citizen_id", "card_number"):
+        value = (getattr(details, name) or "").strip().replace(" ", "")
+        setattr(details, name, value or None)
+    validators = {"citizen_id": citizen_id_format, "card_number": card_number_format}
+    for name, validator in validators.items():
+        value = getattr(details, name)
+        if value is None:
+            continue
+        try:
+            validator(value)
+        except ValidationError as error:
+            fault(name, " ".join(error.messages))
+            continue
+        clash = Member.objects.filter(**{name: value})
+        if instance is not None:
+            clash = clash.exclude(pk=instance.pk)
+        if clash.exists():
+            fault(
+                name, _("Số này đã thuộc về một đảng viên khác. (Already used by another member.)")
             )
-            for name, p in zip(names, people, strict=True)
-        ],
-        batch_size=500,
+    birth, decided = details.birth_date, details.admission_decided_on
+    admitted, recognised = details.admitted_on, details.recognised_on
+    if birth and birth > date.today():
+        fault("birth_date", _("Ngày sinh ở tương lai. (Birth date in the future.)"))
+    min_age = rules.rule("min_admission_age")
+    if birth and decided and decided < birth + relativedelta(years=min_age):
+        fault(
+            "admission_decided_on",
+            _("Ngày kết nạp trước khi đủ %(age)s tuổi. (Admitted before age %(age)s.)")
+            % {"age": min_age},
+        )
+    if decided and admitted and admitted < decided:
+        fault(
+            "admitted_on",
+            _("Lễ kết nạp trước ngày quyết định kết nạp. (Ceremony before the decision.)"),
+        )
+    if recognised and not admitted:
+        fault(
+            "recognised_on",
+            _("Chưa có ngày vào Đảng thì chưa thể công nhận chính thức. (Admission date needed.)"),
+        )
+    months = rules.rule("probation_months")
+    if recognised and admitted and recognised < admitted + relativedelta(months=months):
+        fault(
+            "recognised_on",
+            _(
+                "Công nhận chính thức trước khi hết %(months)s tháng dự bị. "
+                "(Recognised before the end of probation.)"
+            )
+            % {"months": months},
+        )
+    if details.dues_category and details.dues_category not in DuesCategory.values:
+        fault("dues_category", _("Đối tượng đóng đảng phí không hợp lệ. (Unknown category.)"))
+    if details.dues_category == DuesCategory.OTHER and details.dues_monthly is not None:
+        low, high = rules.rule("other_dues_min"), rules.rule("other_dues_max")
+        # Members beyond working age pay half of the in-age rate (342-QĐ/TW).
+        if not low // 2 <= details.dues_monthly <= high:
+            fault(
+                "dues_monthly",
+                _("Mức đảng phí phải từ %(low)s đến %(high)s đồng. (Out of range.)")
+                % {"low": f"{low // 2:,}".replace(",", "."), "high": f"{high:,}".replace(",", ".")},
+            )
+    if details.email and "@" not in details.email:
+        fault("email", _("Địa chỉ thư điện tử không hợp lệ. (Invalid e-mail.)"))
+    if errors:
+        raise ValidationError(errors)
+    return details
+
+
+def _new_member(details: MemberDetails, user: User | None = None) -> Member:
+    return Member(
+        **asdict(details),
+        search_name=search_key(details.full_name),
+        sort_name=name_sort_key(details.full_name),
+        user=user,
     )
-    Membership.objects.bulk_create(
-        [
-            Membership(member=m, unit=unit, valid_from=p.joined_on, basis=basis)
-            for m, p in zip(members, people, strict=True)
-        ],
-        batch_size=500,
-    )
-    record_many(
-        "members.member.register",
-        actor=actor,
-        objects=[
-            (m, unit, {"unit": unit.code, "joined_on": p.joined_on.isoformat(), "basis": basis})
-            for m, p in zip(members, people, strict=True)
-        ],
-    )
-    return members
+
+
+def _opening_chain(member: Member, on: date) -> list[MemberStatus]:
+    """The status chain of a member put on the roll on `on`: probationary until recognised."""
+    recognised = member.recognised_on
+    if recognised is None and member.admitted_on is None:
+        # An existing member entered without dates: the register says official.
+        return [MemberStatus(member=member, status=Status.OFFICIAL, valid_from=on)]
+    if recognised is not None and recognised <= on:
+        return [MemberStatus(member=member, status=Status.OFFICIAL, valid_from=on)]
+    if recognised is None:
+        return [MemberStatus(member=member, status=Status.PROBATIONARY, valid_from=on)]
+    return [
+        MemberStatus(
+            member=member,
+            status=Status.PROBATIONARY,
+            valid_from=on,
+            valid_to=recognised - timedelta(days=1),
+        ),
+        MemberStatus(member=member, status=Status.OFFICIAL, valid_from=recognised),
+    ]
+
+
+def _check_unit_open(unit: Unit, on: date) -> None:
+    if not unit.is_active_on(on):
+        raise ValidationError(
+            _("%(unit)s không hoạt động vào ngày %(day)s. (Unit not active on that date.)")
+            % {"unit": unit.name, "day": _day(on)}
+        )
 
 
 @transaction.atomic
@@ -80,32 +207,356 @@ def register_member(
     unit: Unit,
     *,
     actor: User | None,
-    full_name: str,
-    sex: str,
-    joined_on: date,
-    birth_date: date | None = None,
+    details: MemberDetails,
+    on: date,
     user: User | None = None,
     basis: str = "",
 ) -> Member:
-    """Put a member on the roll of `unit` from `joined_on`."""
-    full_name = _check_new(unit, full_name, sex, joined_on)
-    member = Member.objects.create(
-        full_name=full_name,
-        search_name=search_key(full_name),
-        sort_name=name_sort_key(full_name),
-        sex=sex,
-        birth_date=birth_date,
-        user=user,
+    """Put a member on the roll of `unit` from `on` (data entry of an existing member)."""
+    return register_members(
+        unit, actor=actor, people=[details], on=[on], basis=basis, users=[user]
+    )[0]
+
+
+@transaction.atomic
+def register_members(
+    unit: Unit,
+    *,
+    actor: User | None,
+    people: list[MemberDetails],
+    on: list[date],
+    basis: str = "",
+    users: list[User | None] | None = None,
+) -> list[Member]:
+    """Put many members on the roll of `unit` at once (an initial roll, an import): all or none.
+
+    `on[i]` is the day person i joins this unit's roll.
+    """
+    for day in set(on):
+        _check_unit_open(unit, day)
+    checked = [check_details(p) for p in people]
+    for day, person in zip(on, checked, strict=True):
+        if person.admitted_on and day < person.admitted_on:
+            raise ValidationError(
+                {
+                    "admitted_on": [
+                        _("Vào danh sách trước ngày vào Đảng. (On the roll before admission.)")
+                    ]
+                }
+            )
+    members = Member.objects.bulk_create(
+        [_new_member(p, u) for p, u in zip(checked, users or [None] * len(people), strict=True)],
+        batch_size=500,
     )
-    Membership.objects.create(member=member, unit=unit, valid_from=joined_on, basis=basis)
-    record(
+    Membership.objects.bulk_create(
+        [
+            Membership(member=m, unit=unit, valid_from=day, basis=basis)
+            for m, day in zip(members, on, strict=True)
+        ],
+        batch_size=500,
+    )
+    MemberStatus.objects.bulk_create(
+        [s for m, day in zip(members, on, strict=True) for s in _opening_chain(m, day)],
+        batch_size=500,
+    )
+    record_many(
         "members.member.register",
         actor=actor,
+        objects=[
+            (m, unit, {"unit": unit.code, "on": day.isoformat(), "basis": basis})
+            for m, day in zip(members, on, strict=True)
+        ],
+    )
+    return members
+
+
+def home_unit(member: Member, on: date) -> Unit | None:
+    """The unit whose roll the member is on, on `on`."""
+    membership = (
+        Membership.objects.filter(active_on(on), member=member, kind=MembershipKind.OFFICIAL)
+        .select_related("unit")
+        .first()
+    )
+    return membership.unit if membership else None
+
+
+def _latest_unit(member: Member) -> Unit | None:
+    membership = (
+        Membership.objects.filter(member=member, kind=MembershipKind.OFFICIAL)
+        .select_related("unit")
+        .order_by("-valid_from")
+        .first()
+    )
+    return membership.unit if membership else None
+
+
+@transaction.atomic
+def update_member(
+    member: Member, *, actor: User | None, changes: dict[str, Any], reason: str = ""
+) -> Member:
+    """Edit or correct a member's record; the change and its reason go to the history."""
+    unknown = set(changes) - set(DETAIL_FIELDS)
+    if unknown:
+        raise ValidationError(_("Trường không hợp lệ: %(f)s") % {"f": ", ".join(sorted(unknown))})
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    before = asdict(details_of(member))
+    details = check_details(MemberDetails(**{**before, **changes}), instance=member)
+    after = asdict(details)
+    if after == before:
+        return member
+    if (before["recognised_on"], before["admitted_on"]) != (
+        after["recognised_on"],
+        after["admitted_on"],
+    ):
+        _check_chain_against_dates(member, details)
+    for name, value in after.items():
+        setattr(member, name, value)
+    member.search_name = search_key(member.full_name)
+    member.sort_name = name_sort_key(member.full_name)
+    member.save()
+    record(
+        "members.member.update",
+        actor=actor,
         obj=member,
-        unit=unit,
-        changes={"unit": unit.code, "joined_on": joined_on, "basis": basis},
+        unit=_latest_unit(member),
+        changes={**diff(before, after), "reason": reason},
     )
     return member
+
+
+def _check_chain_against_dates(member: Member, details: MemberDetails) -> None:
+    """No official status before recognition, no status at all before admission."""
+    chain = list(member.statuses.order_by("valid_from"))
+    if details.admitted_on and chain and chain[0].valid_from < details.admitted_on:
+        raise ValidationError(
+            {"admitted_on": [_("Đã có tình trạng trước ngày này. (Statuses exist before it.)")]}
+        )
+    official = [s for s in chain if s.status == Status.OFFICIAL]
+    if official and details.recognised_on and official[0].valid_from < details.recognised_on:
+        raise ValidationError(
+            {
+                "recognised_on": [
+                    _("Đã là đảng viên chính thức trước ngày này. (Official before this date.)")
+                ]
+            }
+        )
+
+
+# Which status may follow which (RULES.md §2): overlays (exempted, attached, suspended) sit on a
+# standing (probationary, official) and return to it; final statuses end the chain.
+STANDING = frozenset({Status.PROBATIONARY, Status.OFFICIAL})
+OVERLAYS = frozenset({Status.EXEMPTED, Status.ATTACHED, Status.SUSPENDED})
+ALLOWED_NEXT: dict[str, frozenset[str]] = {
+    Status.PROBATIONARY: frozenset({Status.OFFICIAL}) | OVERLAYS | FINAL,
+    Status.OFFICIAL: OVERLAYS | FINAL,
+    Status.EXEMPTED: STANDING | FINAL | {Status.SUSPENDED},
+    Status.ATTACHED: STANDING | FINAL | {Status.SUSPENDED},
+    Status.SUSPENDED: STANDING | FINAL,
+}
+
+
+def _standing(member: Member, on: date) -> str:
+    """Probationary or official on `on`, from the recognition date on the record."""
+    if member.recognised_on is not None and member.recognised_on <= on:
+        return Status.OFFICIAL
+    if member.recognised_on is None and member.admitted_on is None:
+        return Status.OFFICIAL
+    return Status.PROBATIONARY
+
+
+def _change_status(
+    member: Member,
+    status: str,
+    *,
+    actor: User | None,
+    on: date,
+    basis: Basis,
+    action: str,
+    extent: str = "",
+    until: date | None = None,
+) -> MemberStatus:
+    """Close the open link of the chain the day before `on` and open `status` from `on`.
+
+    With `until`, the new status ends that day and the member's standing resumes the day after.
+    """
+    current = (
+        MemberStatus.objects.select_for_update()
+        .filter(member=member, valid_to__isnull=True)
+        .first()
+    )
+    if current is None:
+        raise ValidationError(
+            _("%(name)s chưa có trong danh sách. (Not on a roll.)") % {"name": member}
+        )
+    if current.status in FINAL:
+        raise ValidationError(
+            _("%(name)s đã %(status)s từ %(day)s; không thể thay đổi tiếp. (Status is final.)")
+            % {
+                "name": member,
+                "status": current.get_status_display().lower(),
+                "day": _day(current.valid_from),
+            }
+        )
+    if status not in ALLOWED_NEXT[current.status]:
+        raise ValidationError(
+            _("Không thể chuyển từ “%(a)s” sang “%(b)s”. (Transition not allowed.)")
+            % {"a": current.get_status_display(), "b": Status(status).label}
+        )
+    if on <= current.valid_from:
+        raise ValidationError(
+            _(
+                "Tình trạng hiện tại bắt đầu từ %(day)s; ngày thay đổi phải sau ngày đó. "
+                "(The change must come after the current status began.)"
+            )
+            % {"day": _day(current.valid_from)}
+        )
+    if until is not None and until < on:
+        raise ValidationError(_("Ngày kết thúc trước ngày bắt đầu. (End before start.)"))
+    current.valid_to = on - timedelta(days=1)
+    current.save(update_fields=["valid_to"])
+    created = MemberStatus.objects.create(
+        member=member,
+        status=status,
+        extent=extent,
+        valid_from=on,
+        valid_to=until,
+        basis_number=basis.number,
+        basis_date=basis.day,
+        reason=basis.reason,
+    )
+    if until is not None:
+        MemberStatus.objects.create(
+            member=member,
+            status=_standing(member, until + timedelta(days=1)),
+            valid_from=until + timedelta(days=1),
+        )
+    if status in FINAL:
+        Membership.objects.filter(member=member).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        ).update(valid_to=on - timedelta(days=1))
+    record(
+        action,
+        actor=actor,
+        obj=member,
+        unit=home_unit(member, on - timedelta(days=1)) or _latest_unit(member),
+        changes={
+            "status": {"before": current.status, "after": status},
+            "on": on,
+            "until": until,
+            "extent": extent,
+            "basis": basis.number,
+            "basis_date": basis.day,
+        },
+    )
+    return created
+
+
+@transaction.atomic
+def recognise_member(member: Member, *, actor: User | None, on: date, basis: Basis) -> Member:
+    """Recognise a probationary member as official from `on` (Điều lệ Art. 5)."""
+    member = Member.objects.select_for_update().get(pk=member.pk)
+    months = rules.rule("probation_months")
+    if member.admitted_on and on < member.admitted_on + relativedelta(months=months):
+        raise ValidationError(
+            _("Chưa hết %(months)s tháng dự bị (vào Đảng %(day)s). (Probation not over.)")
+            % {"months": months, "day": _day(member.admitted_on)}
+        )
+    _change_status(
+        member, Status.OFFICIAL, actor=actor, on=on, basis=basis, action="members.member.recognise"
+    )
+    member.recognised_on = on
+    member.save(update_fields=["recognised_on"])
+    return member
+
+
+@transaction.atomic
+def exempt_member(
+    member: Member, *, actor: User | None, on: date, extent: str, basis: Basis
+) -> MemberStatus:
+    """Exempt a member from work and activities (fully or partly), as the cell resolved."""
+    if extent not in Extent.values:
+        raise ValidationError({"extent": [_("Hãy chọn miễn toàn bộ hay một phần. (Extent.)")]})
+    if not basis.number:
+        raise ValidationError(
+            {
+                "basis_number": [
+                    _("Cần số nghị quyết của chi bộ. (The cell's resolution is required.)")
+                ]
+            }
+        )
+    return _change_status(
+        member,
+        Status.EXEMPTED,
+        actor=actor,
+        on=on,
+        basis=basis,
+        extent=extent,
+        action="members.member.exempt",
+    )
+
+
+@transaction.atomic
+def suspend_member(
+    member: Member, *, actor: User | None, on: date, basis: Basis, until: date | None = None
+) -> MemberStatus:
+    if not basis.number:
+        raise ValidationError({"basis_number": [_("Cần số quyết định. (A decision is required.)")]})
+    return _change_status(
+        member,
+        Status.SUSPENDED,
+        actor=actor,
+        on=on,
+        basis=basis,
+        until=until,
+        action="members.member.suspend",
+    )
+
+
+@transaction.atomic
+def resume_activity(member: Member, *, actor: User | None, on: date, basis: Basis) -> MemberStatus:
+    """End an exemption or a suspension: the member is active again from `on`."""
+    current = MemberStatus.objects.filter(member=member, valid_to__isnull=True).first()
+    if current is None or current.status not in (Status.EXEMPTED, Status.SUSPENDED):
+        raise ValidationError(
+            _("Đảng viên không đang được miễn hay bị đình chỉ. (Not exempted or suspended.)")
+        )
+    return _change_status(
+        member,
+        _standing(member, on),
+        actor=actor,
+        on=on,
+        basis=basis,
+        action="members.member.resume",
+    )
+
+
+def _final(status: str, action: str, needs_basis: bool = True):  # type: ignore[no-untyped-def]
+    @transaction.atomic
+    def end(member: Member, *, actor: User | None, on: date, basis: Basis) -> MemberStatus:
+        if needs_basis and not basis.number:
+            raise ValidationError(
+                {"basis_number": [_("Cần số quyết định. (A decision is required.)")]}
+            )
+        return _change_status(member, status, actor=actor, on=on, basis=basis, action=action)
+
+    return end
+
+
+remove_member = _final(Status.REMOVED, "members.member.remove")
+remove_member.__doc__ = (
+    "Remove a member from the roll (xóa tên) on the competent committee's decision."
+)
+expel_member = _final(Status.EXPELLED, "members.member.expel")
+expel_member.__doc__ = "Expel a member (khai trừ), a disciplinary measure, with its decision."
+record_death = _final(Status.DECEASED, "members.member.die", needs_basis=False)
+record_death.__doc__ = "Record a member's death: nothing can follow it."
+
+
+def status_on(member: Member, on: date) -> MemberStatus | None:
+    return MemberStatus.objects.filter(active_on(on), member=member).first()
+
+
+# Moving members between units (restructuring) -------------------------------------------
 
 
 def carry_memberships(
@@ -116,16 +567,13 @@ def carry_memberships(
     Called inside the restructuring service's transaction; returns how many moved.
     """
     current = list(Membership.objects.filter(active_on(on), unit=source))
-    return _move(current, target, on=on, basis=basis)
+    return move_memberships(current, target, on=on, basis=basis)
 
 
 def move_memberships(
-    memberships: list[Membership], target: Unit, *, on: date, basis: str = ""
+    memberships: Iterable[Membership], target: Unit, *, on: date, basis: str = ""
 ) -> int:
-    return _move(memberships, target, on=on, basis=basis)
-
-
-def _move(memberships: list[Membership], target: Unit, *, on: date, basis: str) -> int:
+    memberships = list(memberships)
     if not memberships:
         return 0
     day_before = on - timedelta(days=1)
@@ -145,7 +593,13 @@ def _move(memberships: list[Membership], target: Unit, *, on: date, basis: str) 
             )
         membership.valid_to = day_before
         opened.append(
-            Membership(member_id=membership.member_id, unit=target, valid_from=on, basis=basis)
+            Membership(
+                member_id=membership.member_id,
+                unit=target,
+                kind=membership.kind,
+                valid_from=on,
+                basis=basis,
+            )
         )
     Membership.objects.bulk_update(memberships, ["valid_to"])
     Membership.objects.bulk_create(opened)

@@ -113,8 +113,14 @@ def test_every_recorded_action_has_a_label() -> None:
     root = Path(__file__).resolve().parents[2]
     recorded = set()
     for source in root.rglob("*.py"):
-        if "tests" in source.parts:
+        if "tests" in source.parts or source.name == "labels.py" or "migrations" in source.parts:
             continue
-        recorded |= set(re.findall(r'record(?:_many)?\(\s*"([a-z_.]+)"', source.read_text()))
+        # Every dotted action name written in the code: app.object.verb
+        recorded |= set(
+            re.findall(
+                r'"((?:units|members|accounts|committees|meetings|recruitment)\.[a-z_]+\.[a-z_]+)"',
+                source.read_text(),
+            )
+        )
     assert recorded
     assert recorded <= set(ACTIONS), recorded - set(ACTIONS)

@@ -113,7 +113,7 @@ def test_former_district_staff_read_their_period_only(demo: str) -> None:
 
 def test_deterministic_and_refuses_a_second_load(demo: str) -> None:
     # A fixed seed: every load makes the same people in the same order.
-    first = ["Nguyễn Thị Hà", "Hoàng Văn Vinh", "Đặng Minh Huyền", "Nguyễn Thanh Hoa"]
+    first = ["Nguyễn Thị Hà", "Nguyễn Đức Nghĩa", "Trần Minh Dung", "Trần Văn Tuấn"]
     assert first == list(Member.objects.order_by("pk").values_list("full_name", flat=True)[:4])
     with pytest.raises(CommandError):
         call_command("load_demo", stdout=StringIO())
