@@ -10,6 +10,8 @@ urlpatterns = [
     path("search/", unit_views.search, name="search"),
     path("accounts/", include("chibo.accounts.urls")),
     path("units/", include("chibo.units.urls")),
+    path("committees/", include("chibo.committees.urls")),
+    path("members/", include("chibo.members.urls")),
     path("history/", include("chibo.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

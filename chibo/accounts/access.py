@@ -7,12 +7,13 @@ never a 403, so that ids leak nothing.
 
 from datetime import date
 
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
+from chibo.members.models import Member, Membership
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitVersion
 
@@ -63,13 +64,22 @@ def _grants(assignment: RoleAssignment, *, write: bool) -> bool:
     return not write or assignment.role in WRITE_ROLES
 
 
-def scope(user: User, *, write: bool = False, from_above: bool = False, field: str = "path") -> Q:
+def scope(
+    user: User,
+    *,
+    write: bool = False,
+    from_above: bool = False,
+    field: str = "path",
+    member_role: bool = True,
+) -> Q:
     """A filter on a unit path `field` (e.g. "unit__path") for what `user` may see or change
     today: the units their roles in force cover, with the records those units keep.
 
     `from_above`: only units strictly below a unit the user holds a write role on. Renaming,
     moving, merging, splitting or dissolving a unit is decided by the committee above it
     (Điều lệ Đảng, Điều 10, 11), not by the unit itself.
+    `member_role=False`: leave out what the member role grants (their cell), e.g. for the
+    records of other members.
     """
     q = Q(pk__in=[])
     for assignment in active_roles(user):
@@ -78,7 +88,7 @@ def scope(user: User, *, write: bool = False, from_above: bool = False, field: s
         if assignment.role in SUBTREE_ROLES:
             below = treepath.within(assignment.unit.path, field)
             q |= below & ~Q(**{field: assignment.unit.path}) if from_above else below
-        elif assignment.role == Role.MEMBER:
+        elif assignment.role == Role.MEMBER and member_role:
             q |= Q(**{field: assignment.unit.path})
     return q
 
@@ -131,6 +141,15 @@ def can_change_unit(user: User, unit: Unit, *, from_above: bool = False) -> bool
     )
 
 
+def sees_members_of(user: User, unit: Unit) -> bool:
+    """Whether the user may open the records of the members of `unit` (not the member role,
+    which opens only the member's own record)."""
+    return any(
+        a.role in SUBTREE_ROLES and treepath.is_within(unit.path, a.unit.path)
+        for a in active_roles(user)
+    )
+
+
 def visible_among(user: User, unit_ids: list[int], on: date | None = None) -> set[int]:
     """Which of `unit_ids` the user may open (as of `on`), in one query."""
     q = scope(user)
@@ -166,3 +185,28 @@ def top_units(user: User) -> list[Unit]:
         if not any(treepath.is_within(assignment.unit.path, t.path) for t in tops):
             tops.append(assignment.unit)
     return tops
+
+
+def members_visible_to(user: User, *, write: bool = False) -> QuerySet[Member]:
+    """Members the user may see (or change): those on the roll of, or attached to, a unit in
+    the user's scope today; members who have left, through the unit they left last; and, for
+    the member role, the member's own record."""
+    today_q = active_on(today())
+    in_scope = Membership.objects.filter(
+        scope(user, write=write, field="unit__path", member_role=False)
+    )
+    has_current = Membership.objects.filter(today_q, member=OuterRef("pk"))
+    q = Q(Exists(in_scope.filter(today_q, member=OuterRef("pk")))) | (
+        ~Q(Exists(has_current)) & Q(Exists(in_scope.filter(member=OuterRef("pk"))))
+    )
+    if not write:
+        q |= Q(user=user)
+    return Member.objects.filter(q)
+
+
+def access_member(user: User, member_id: int, *, write: bool = False) -> Member:
+    """The member `member_id` if the user may see (or change) their record; otherwise 404."""
+    member = members_visible_to(user, write=write).filter(pk=member_id).first()
+    if member is None:
+        raise Http404
+    return member

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 T = TypeVar("T")
 
 
-def submit(form: forms.Form, action: Callable[[], T]) -> T | None:
+def submit(form: forms.BaseForm, action: Callable[[], T]) -> T | None:
     """Run `action` (a service call) and return its result; on bad input, show why on the form."""
     try:
         return action()

@@ -280,7 +280,8 @@ def home_unit(member: Member, on: date) -> Unit | None:
     return membership.unit if membership else None
 
 
-def _latest_unit(member: Member) -> Unit | None:
+def latest_unit(member: Member) -> Unit | None:
+    """The unit whose roll the member was on last (for members who have left)."""
     membership = (
         Membership.objects.filter(member=member, kind=MembershipKind.OFFICIAL)
         .select_related("unit")
@@ -318,7 +319,7 @@ def update_member(
         "members.member.update",
         actor=actor,
         obj=member,
-        unit=_latest_unit(member),
+        unit=latest_unit(member),
         changes={**diff(before, after), "reason": reason},
     )
     return member
@@ -438,7 +439,7 @@ def _change_status(
         action,
         actor=actor,
         obj=member,
-        unit=home_unit(member, on - timedelta(days=1)) or _latest_unit(member),
+        unit=home_unit(member, on - timedelta(days=1)) or latest_unit(member),
         changes={
             "status": {"before": current.status, "after": status},
             "on": on,

@@ -46,6 +46,7 @@ def unit_detail(request: HttpRequest, unit_id: int) -> HttpResponse:
         "today_visible": on == today() or bool(access.visible_among(user, [unit.pk])),
         "form": form,
         "can_change": on == today() and access.can_change_unit(user, unit),
+        "sees_members": access.sees_members_of(user, unit),
         "can_restructure": on == today() and access.can_change_unit(user, unit, from_above=True),
         "former": selectors.former_units(unit, on),
     }

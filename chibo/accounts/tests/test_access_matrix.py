@@ -19,6 +19,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
 from chibo.accounts import services
 from chibo.accounts.models import ApiToken, Role, User
 from chibo.audit.models import AuditEvent
+from chibo.committees.tests import helpers as committee_helpers
+from chibo.members.models import Member
 from chibo.units.models import KindRule, Unit, UnitVersion
 from conftest import ROLE_UNITS, Tree
 
@@ -137,6 +139,19 @@ def rule_targets(ctx: Ctx) -> list[Target]:
     return targets
 
 
+def member_targets(ctx: Ctx) -> list[Target]:
+    """A member of the cell every role covers, and one of the other province."""
+    inside = Member.objects.get(full_name="Lê Văn Chín")
+    if ctx.role == Role.ADMIN:
+        return [Target("own", inside.pk, True), Target("missing", MISSING_ID, False)]
+    outside = Member.objects.get(full_name="Vũ Thị Mai")
+    return [Target("own", inside.pk, True), Target("other", outside.pk, False)]
+
+
+def member_id(ctx: Ctx, target: Target) -> dict[str, Any]:
+    return {"member_id": target.id}
+
+
 def unit_id(ctx: Ctx, target: Target) -> dict[str, Any]:
     return {"unit_id": target.id}
 
@@ -232,7 +247,57 @@ ROUTES: dict[str, Route] = {
         writes=True,
         expect_own=RESTRUCTURE_OWN,
     ),
+    # A unit's committee: everyone in scope reads it; seats and supervisors of a unit are
+    # decided by the committee above it, so changing them follows the restructuring rule.
+    "committees:unit": Route(READ, kwargs=unit_id),
+    "committees:appoint": Route(
+        RESTRUCTURE,
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
+    "committees:assign": Route(
+        RESTRUCTURE,
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
+    "committees:end_seat": Route(
+        RESTRUCTURE,
+        kwargs=lambda c, t: {"seat_id": t.id},
+        targets=committee_helpers.seat_targets,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
+    "committees:end_supervision": Route(
+        RESTRUCTURE,
+        kwargs=lambda c, t: {"assignment_id": t.id},
+        targets=committee_helpers.supervision_targets,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=RESTRUCTURE_OWN,
+    ),
     "audit:unit": Route(READ, kwargs=unit_id),
+    # Member records: committees, inspectors and secretaries of the member's unit; the member
+    # role opens only the member's own record (none here), so every other record is a 404.
+    "members:list": Route(per_role(200, 200, 200, 200, 404, LOGIN), kwargs=unit_id),
+    "members:add": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "members:detail": Route(
+        per_role(200, 200, 200, 200, 404, LOGIN), kwargs=member_id, targets=member_targets
+    ),
+    "members:edit": Route(
+        WRITE, kwargs=member_id, targets=member_targets, methods=("GET", "POST"), writes=True
+    ),
+    "members:change_status": Route(
+        WRITE,
+        kwargs=lambda c, t: {"member_id": t.id, "action": "exempt"},
+        targets=member_targets,
+        methods=("GET", "POST"),
+        writes=True,
+    ),
     "audit:object": Route(
         READ, kwargs=lambda c, t: {"object_type": "units.unit", "object_id": str(t.id)}
     ),
@@ -245,6 +310,8 @@ ROUTES: dict[str, Route] = {
     "api:get_unit": Route(API_READ, kwargs=unit_id, api=True),
     "api:list_children": Route(API_READ, kwargs=unit_id, api=True),
     "api:list_subtree": Route(API_READ, kwargs=unit_id, api=True),
+    "api:committee_seats": Route(API_READ, kwargs=unit_id, api=True),
+    "api:committee_supervisors": Route(API_READ, kwargs=unit_id, api=True),
 }
 
 

@@ -1,0 +1,1 @@
+"""spreadsheets of members (see its modules)."""

@@ -1,0 +1,1 @@
+"""transfers of members (see its modules)."""
