@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 
 from chibo.audit.models import AuditEvent
 from chibo.members import selectors, services
-from chibo.members.models import Member, MemberStatus, Membership, Status
+from chibo.members.models import Member, Membership, MemberStatus, Status
 from chibo.units import selectors as unit_selectors
 from conftest import Tree, make_member
 
