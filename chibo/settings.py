@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "chibo.units",
     "chibo.accounts",
     "chibo.members",
+    "chibo.committees",
     "chibo.demo",
 ]
 

@@ -310,6 +310,10 @@ ROUTES: dict[str, Route] = {
     "api:get_unit": Route(API_READ, kwargs=unit_id, api=True),
     "api:list_children": Route(API_READ, kwargs=unit_id, api=True),
     "api:list_subtree": Route(API_READ, kwargs=unit_id, api=True),
+    "api:list_members": Route(per_role(200, 200, 200, 200, 404, 401), kwargs=unit_id, api=True),
+    "api:get_member": Route(
+        per_role(200, 200, 200, 200, 404, 401), kwargs=member_id, targets=member_targets, api=True
+    ),
     "api:committee_seats": Route(API_READ, kwargs=unit_id, api=True),
     "api:committee_supervisors": Route(API_READ, kwargs=unit_id, api=True),
 }
