@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 
 from chibo.accounts import access
 from chibo.accounts.access import user_of
+from chibo.committees import selectors as committee_selectors
 from chibo.lib.dates import today
 from chibo.lib.forms import submit
 from chibo.members import forms, privacy, selectors, services
@@ -87,7 +88,9 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "full": full,
             "can_edit": home is not None and access.can_change_unit(user, home),
             "actions": _actions_for(user, member, home),
-            "age": selectors.age_on(member.birth_date, today()),
+            "seats": committee_selectors.seats_of(member, today()),
+        "supervised": committee_selectors.supervised_by(member, today()),
+        "age": selectors.age_on(member.birth_date, today()),
             "party_age": selectors.party_age_on(member, today()),
         },
     )

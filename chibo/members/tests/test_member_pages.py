@@ -197,3 +197,22 @@ def test_add_edit_and_change_status_through_the_pages(tree: Tree, users: dict[st
     assert (
         staff.get(reverse("members:change_status", args=[member.pk, "remove"])).status_code == 200
     )
+
+
+def test_member_page_shows_committee_seats(tree: Tree, users: dict[str, User]) -> None:
+    from chibo.committees import services as committee_services
+
+    chin = Member.objects.get(full_name="Lê Văn Chín")
+    committee_services.appoint(
+        chin,
+        actor=None,
+        unit=tree.cell_a1,
+        body="committee",
+        position="secretary",
+        valid_from=date(2020, 8, 1),
+        basis="Đại hội chi bộ 2020",
+    )
+    html = signed_in(users[Role.STAFF]).get(reverse("members:detail", args=[chin.pk]))
+    text = html.content.decode()
+    assert "Bí thư" in text
+    assert "Chi bộ thôn Ninh Phú" in text
