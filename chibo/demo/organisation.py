@@ -9,13 +9,16 @@ centre's cell. The other villages, the agencies and the way the 25 old communes 
 """
 
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import NamedTuple
 
 from dateutil.relativedelta import relativedelta
 
 from chibo.accounts import services as account_services
 from chibo.accounts.models import Role, User
+from chibo.committees import services as committee_services
+from chibo.committees.models import Body, Position
 from chibo.demo.names import EDUCATION, HOMETOWNS, OCCUPATIONS, IdNumbers, person
 from chibo.lib.progress import Progress
 from chibo.lib.vntext import search_key
@@ -168,10 +171,61 @@ FULL_NAMES = {
     "bithuninhphu": "Nguyễn Văn Thắng",
     "dangvien": "Trần Thị Lan",
 }
-# Members of Ninh Phú who have an account: (user name, sex, admitted, born, basis).
+
+
+class Named(NamedTuple):
+    """Someone the article or a demo account names, placed in a cell (one of the 8.900)."""
+
+    key: str
+    full_name: str
+    base: str
+    cell: str
+    sex: str
+    admitted: date
+    born: date
+    username: str | None = None
+
+
+DA_LOC = "Đảng bộ xã Đa Lộc"
 NAMED_MEMBERS = [
-    ("bithuninhphu", "M", date(1995, 3, 26), date(1968, 10, 2), "Danh sách demo"),
-    ("dangvien", "F", date(2018, 5, 19), date(1994, 3, 8), "Kết nạp 19/05/2018"),
+    Named(
+        "secretary",
+        "Nguyễn Văn Thắng",
+        DA_LOC,
+        "Chi bộ thôn Ninh Phú",
+        "M",
+        date(1995, 3, 26),
+        date(1968, 10, 2),
+        "bithuninhphu",
+    ),
+    Named(
+        "member",
+        "Trần Thị Lan",
+        DA_LOC,
+        "Chi bộ thôn Ninh Phú",
+        "F",
+        date(2018, 5, 19),
+        date(1994, 3, 8),
+        "dangvien",
+    ),
+    Named(
+        "da_loc_secretary",
+        "Lê Văn Chín",
+        DA_LOC,
+        "Chi bộ thôn Đông Thành",
+        "M",
+        date(1992, 9, 2),
+        date(1966, 4, 12),
+    ),
+    Named(
+        "district_deputy",
+        "Phạm Thị Hường",
+        "Đảng bộ Khối Đảng - Đoàn thể huyện",
+        "Chi bộ Văn phòng Huyện ủy",
+        "F",
+        date(1994, 5, 19),
+        date(1970, 8, 20),
+    ),
 ]
 
 
@@ -182,6 +236,7 @@ class Demo:
     units: int = 0
     members: int = 0
     ninh_phu: Unit | None = None
+    people: dict[str, Member] = field(default_factory=dict)
 
 
 def build(progress_stream: object | None = None) -> Demo:
@@ -246,15 +301,24 @@ def build(progress_stream: object | None = None) -> Demo:
                 code=cell_code,
                 on=DATA_FROM,
             )
-            count = members_per_cell[(base_name, cell_name)]
+            named = [n for n in NAMED_MEMBERS if (n.base, n.cell) == (base_name, cell_name)]
             if cell_name == "Chi bộ thôn Ninh Phú":
                 demo.ninh_phu = cell
-                count -= len(NAMED_MEMBERS)  # the demo secretary and member are two of them
-            _roll(cell, count, rng, ids, actor)
+            _roll(cell, members_per_cell[(base_name, cell_name)] - len(named), rng, ids, actor)
+            for n in named:
+                demo.people[n.key] = member_services.register_member(
+                    cell,
+                    actor=actor,
+                    details=_person(rng, ids, n.full_name, n.sex, n.born, n.admitted),
+                    on=max(n.admitted, DATA_FROM),
+                    user=users[n.username] if n.username else None,
+                    basis="Danh sách demo",
+                )
             bar.advance()
         bar.advance()
 
-    _roles_2021(users, central, district, created_bases, demo, actor, rng, ids)
+    _roles_2021(users, central, district, created_bases, demo, actor)
+    _life_of_members(demo, district, created_bases, actor, rng)
     _reform_2025(province, district, created_bases, actor)
     account_services.assign_role(
         users["xadaloc"],
@@ -365,13 +429,7 @@ def _at_least(rng: random.Random, total: int, keys: list[tuple[str, str | None]]
 
 
 def _person(
-    rng: random.Random,
-    ids: IdNumbers,
-    name: str,
-    sex: str,
-    joined: date,
-    born: date,
-    admitted: date,
+    rng: random.Random, ids: IdNumbers, name: str, sex: str, born: date, admitted: date
 ) -> member_services.MemberDetails:
     occupation, workplace, dues = rng.choice(OCCUPATIONS)
     decided = admitted - timedelta(days=rng.randrange(7, 30))
@@ -416,7 +474,7 @@ def _roll(unit: Unit, count: int, rng: random.Random, ids: IdNumbers, actor: Use
             earliest = born + timedelta(days=19 * 365)
             admitted = earliest + timedelta(days=rng.randrange(max(1, (DATA_FROM - earliest).days)))
             joined = DATA_FROM
-        people.append(_person(rng, ids, name, sex, joined, born, admitted))
+        people.append(_person(rng, ids, name, sex, born, admitted))
         days.append(joined)
     member_services.register_members(
         unit, actor=actor, people=people, on=days, basis="Danh sách demo"
@@ -430,8 +488,6 @@ def _roles_2021(
     bases: dict[str, Unit],
     demo: Demo,
     actor: User,
-    rng: random.Random,
-    ids: IdNumbers,
 ) -> None:
     ninh_phu = demo.ninh_phu
     assert ninh_phu is not None
@@ -452,15 +508,63 @@ def _roles_2021(
         account_services.assign_role(
             users[username], actor=actor, unit=unit, role=role, valid_from=start, valid_to=end
         )
-    for username, sex, admitted, born, basis in NAMED_MEMBERS:
-        details = _person(rng, ids, FULL_NAMES[username], sex, admitted, born, admitted)
-        member_services.register_member(
-            ninh_phu,
+
+
+def _life_of_members(
+    demo: Demo, district: Unit, bases: dict[str, Unit], actor: User, rng: random.Random
+) -> None:
+    """Committees, supervision, exemptions and deaths: what a district's roll looks like."""
+    people = demo.people
+    da_loc = bases["Đảng bộ xã Đa Lộc"]
+    term = date(2020, 8, 1)  # the 2020–2025 term (illustrative day)
+    seats = [
+        ("district_deputy", district, Body.STANDING, Position.STANDING_DEPUTY),
+        ("da_loc_secretary", da_loc, Body.COMMITTEE, Position.SECRETARY),
+        ("secretary", demo.ninh_phu, Body.CELL_COMMITTEE, Position.SECRETARY),
+    ]
+    for key, unit, body, position in seats:
+        assert unit is not None
+        committee_services.appoint(
+            people[key],
             actor=actor,
-            details=details,
-            on=max(admitted, DATA_FROM),
-            user=users[username],
-            basis=basis,
+            unit=unit,
+            body=body,
+            position=position,
+            valid_from=term,
+            basis="Đại hội nhiệm kỳ 2020–2025",
+        )
+    # The district standing committee watches over communes, commune committees over cells.
+    committee_services.assign_supervisor(
+        people["district_deputy"],
+        actor=actor,
+        unit=da_loc,
+        valid_from=term,
+        basis="Quyết định phân công của Ban Thường vụ Huyện ủy",
+    )
+    committee_services.assign_supervisor(
+        people["da_loc_secretary"],
+        actor=actor,
+        unit=demo.ninh_phu,
+        valid_from=term,
+        basis="Nghị quyết phân công của Đảng ủy xã",
+    )
+    # Elderly, frail members exempted by their cell (RULES.md §2.3), and a few deaths.
+    elderly = list(Member.objects.filter(birth_date__lt=date(1944, 1, 1)).order_by("pk")[::9][:60])
+    for number, member in enumerate(elderly, start=1):
+        day = date(2019, 1, 5) + timedelta(days=rng.randrange(900))
+        member_services.exempt_member(
+            member,
+            actor=actor,
+            on=day,
+            extent=rng.choice(["full", "full", "partial"]),
+            basis=member_services.Basis(f"{number:02d}-NQ/CB", day, "Tuổi cao, sức yếu"),
+        )
+    for member in elderly[:8]:
+        member_services.record_death(
+            member,
+            actor=actor,
+            on=date(2022, 3, 1) + timedelta(days=rng.randrange(1000)),
+            basis=member_services.Basis(reason="Từ trần"),
         )
 
 

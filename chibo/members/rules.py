@@ -15,6 +15,10 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
         30,
         "29-QĐ/TW §6.3 (nhắc lại ở các quy định sau): nộp giấy giới thiệu trong 30 ngày làm việc",
     ),
+    "temporary_transfer_min_months": (
+        3,
+        "29-QĐ/TW §6.3, 01-HD/TW (2021) §10: chuyển sinh hoạt tạm thời từ 3 tháng trở lên",
+    ),
     "temporary_transfer_max_months": (24, "01-HD/TW (2021) §10: học tập trong nước tối đa 2 năm"),
     "other_dues_min": (2_000, "342-QĐ/TW: đảng viên khác 2.000–30.000 đ/tháng"),
     "other_dues_max": (30_000, "342-QĐ/TW: đảng viên khác 2.000–30.000 đ/tháng"),

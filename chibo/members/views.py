@@ -68,7 +68,8 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     user = user_of(request)
     member = access.access_member(user, member_id)
     statuses, memberships = selectors.timeline(member)
-    home = services.home_unit(member, today()) or services.latest_unit(member)
+    current = services.home_unit(member, today())
+    home = current or services.latest_unit(member)
     full = home is not None and privacy.sees_sensitive(user, home.path)
     privacy.record_view(member, actor=user, unit=home)
     fields = [
@@ -87,10 +88,11 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "memberships": memberships,
             "full": full,
             "can_edit": home is not None and access.can_change_unit(user, home),
+            "can_transfer": current is not None and access.can_change_unit(user, current),
             "actions": _actions_for(user, member, home),
             "seats": committee_selectors.seats_of(member, today()),
-        "supervised": committee_selectors.supervised_by(member, today()),
-        "age": selectors.age_on(member.birth_date, today()),
+            "supervised": committee_selectors.supervised_by(member, today()),
+            "age": selectors.age_on(member.birth_date, today()),
             "party_age": selectors.party_age_on(member, today()),
         },
     )

@@ -8,6 +8,7 @@ Outside the caller's scope an object is a 404, never a 403, so that ids leak not
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -20,9 +21,10 @@ from chibo.accounts import services
 from chibo.accounts.models import ApiToken, Role, User
 from chibo.audit.models import AuditEvent
 from chibo.committees.tests import helpers as committee_helpers
-from chibo.members.models import Member
+from chibo.members.models import Member, TransferKind
+from chibo.members.transfers import services as transfer_services
 from chibo.units.models import KindRule, Unit, UnitVersion
-from conftest import ROLE_UNITS, Tree
+from conftest import ROLE_UNITS, Tree, make_member
 
 ANONYMOUS = "anonymous"
 ROLES = [Role.ADMIN, Role.STAFF, Role.INSPECTOR, Role.SECRETARY, Role.MEMBER, ANONYMOUS]
@@ -75,6 +77,7 @@ WRITE = per_role(200, 200, 404, 200, 404, LOGIN)
 RESTRUCTURE = WRITE
 RESTRUCTURE_OWN = every(404, LOGIN)
 API_READ = every(200, 401)
+PENDING = Redirect("members:transfers_pending")
 PUBLIC = every(200, 200)
 
 
@@ -150,6 +153,37 @@ def member_targets(ctx: Ctx) -> list[Target]:
 
 def member_id(ctx: Ctx, target: Target) -> dict[str, Any]:
     return {"member_id": target.id}
+
+
+def transfer_targets(side: str) -> Callable[[Ctx], list[Target]]:
+    """Transfers whose sending (`side="from"`) or receiving (`side="to"`) unit is the cell
+    every role covers; outside the scope, one that touches that cell by its other end only."""
+
+    def targets(ctx: Ctx) -> list[Target]:
+        inside, outside = ctx.tree.cell_a1, ctx.tree.other_cell
+
+        def transfer(from_unit: Unit, to_unit: Unit) -> int:
+            return transfer_services.issue_transfer(
+                make_member(from_unit, "Người Chuyển"),
+                actor=None,
+                kind=TransferKind.OFFICIAL,
+                to_unit=to_unit,
+                letter_number="01-GGT",
+                letter_date=date(2025, 3, 3),
+                effective_on=date(2025, 3, 3),
+            ).pk
+
+        ends = (inside, outside) if side == "from" else (outside, inside)
+        own = Target("own", transfer(*ends), True)
+        if ctx.role == Role.ADMIN:
+            return [own, Target("missing", MISSING_ID, False)]
+        return [own, Target("other", transfer(*reversed(ends)), False)]
+
+    return targets
+
+
+def transfer_id(ctx: Ctx, target: Target) -> dict[str, Any]:
+    return {"transfer_id": target.id}
 
 
 def unit_id(ctx: Ctx, target: Target) -> dict[str, Any]:
@@ -290,6 +324,27 @@ ROUTES: dict[str, Route] = {
     ),
     "members:edit": Route(
         WRITE, kwargs=member_id, targets=member_targets, methods=("GET", "POST"), writes=True
+    ),
+    # Transfers: issuing and cancelling are acts of the sending unit, confirming of the
+    # receiving unit; inspectors and members only read. The pending list names members, so
+    # it follows the roll: not for the member role.
+    "members:transfer_issue": Route(
+        WRITE, kwargs=member_id, targets=member_targets, methods=("GET", "POST"), writes=True
+    ),
+    "members:transfers_pending": Route(per_role(200, 200, 200, 200, 404, LOGIN), kwargs=unit_id),
+    "members:transfer_confirm": Route(
+        per_role(PENDING, PENDING, 404, PENDING, 404, LOGIN),
+        kwargs=transfer_id,
+        targets=transfer_targets("to"),
+        methods=("POST",),
+        writes=True,
+    ),
+    "members:transfer_cancel": Route(
+        per_role(PENDING, PENDING, 404, PENDING, 404, LOGIN),
+        kwargs=transfer_id,
+        targets=transfer_targets("from"),
+        methods=("POST",),
+        writes=True,
     ),
     "members:change_status": Route(
         WRITE,
