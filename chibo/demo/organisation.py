@@ -20,10 +20,13 @@ from chibo.accounts.models import Role, User
 from chibo.committees import services as committee_services
 from chibo.committees.models import Body, Position
 from chibo.demo.names import EDUCATION, HOMETOWNS, OCCUPATIONS, IdNumbers, person
+from chibo.lib.dates import today
 from chibo.lib.progress import Progress
 from chibo.lib.vntext import search_key
+from chibo.members import selectors as member_selectors
 from chibo.members import services as member_services
-from chibo.members.models import Member
+from chibo.members.models import Member, TransferKind
+from chibo.members.transfers import services as transfer_services
 from chibo.units import services as unit_services
 from chibo.units.models import Unit, UnitKind
 
@@ -320,6 +323,7 @@ def build(progress_stream: object | None = None) -> Demo:
     _roles_2021(users, central, district, created_bases, demo, actor)
     _life_of_members(demo, district, created_bases, actor, rng)
     _reform_2025(province, district, created_bases, actor)
+    _transfers(actor)
     account_services.assign_role(
         users["xadaloc"],
         actor=actor,
@@ -566,6 +570,94 @@ def _life_of_members(
             on=date(2022, 3, 1) + timedelta(days=rng.randrange(1000)),
             basis=member_services.Basis(reason="Từ trần"),
         )
+
+
+def _ordinary_members(cell: Unit, on: date, count: int) -> list[Member]:
+    """`count` members on the cell's roll on `on` in ordinary standing, none of the named ones."""
+    named = {n.full_name for n in NAMED_MEMBERS}
+    rows = (
+        member_selectors.members_on(cell.pk, on)
+        .filter(member__statuses__status__in=["official", "probationary"])
+        .exclude(member__full_name__in=named)
+        .order_by("member_id")
+    )
+    return [row.member for row in rows[:count]]
+
+
+def _transfers(actor: User) -> None:
+    """Transfers of every kind, some across the 2025 restructuring, two still pending today."""
+    cells = {
+        u.name: u for u in Unit.objects.filter(kind=UnitKind.CELL, code__startswith="HL-DALOC")
+    }
+    ninh_phu, dong_thanh = cells["Chi bộ thôn Ninh Phú"], cells["Chi bộ thôn Đông Thành"]
+    van_thang, hung_thanh = cells["Chi bộ thôn Vạn Thắng"], cells["Chi bộ thôn Hùng Thành"]
+    y_bich = Unit.objects.get(name="Chi bộ thôn Y Bích", code__startswith="HL-HAILOC")
+    official, temporary = TransferKind.OFFICIAL, TransferKind.TEMPORARY
+
+    def move(
+        member: Member,
+        kind: str,
+        to: Unit | None,
+        letter: date,
+        confirm: date | None,
+        number: str,
+        **extra: object,
+    ) -> None:
+        transfer = transfer_services.issue_transfer(
+            member,
+            actor=actor,
+            kind=kind,
+            to_unit=to,
+            letter_number=number,
+            letter_date=letter,
+            effective_on=letter,
+            **extra,  # type: ignore[arg-type]
+        )
+        if confirm is not None:
+            transfer_services.confirm_transfer(transfer, actor=actor, on=confirm)
+
+    # Study away for most of 2021: attached to Vạn Thắng, still counted in Hùng Thành.
+    for i, member in enumerate(_ordinary_members(hung_thanh, date(2021, 2, 1), 3), start=1):
+        move(
+            member,
+            temporary,
+            van_thang,
+            date(2021, 2, 1),
+            date(2021, 2, 8),
+            f"{i:02d}-GGT/ĐU",
+            until=date(2021, 12, 31),
+            reason="Học tập",
+        )
+    # A family moving within the commune (2023), and across the 2025 merger.
+    for i, member in enumerate(_ordinary_members(ninh_phu, date(2023, 3, 1), 2), start=11):
+        move(member, official, dong_thanh, date(2023, 3, 1), date(2023, 3, 10), f"{i}-GGT/ĐU")
+    for member in _ordinary_members(y_bich, date(2025, 6, 20), 1):
+        move(
+            member,
+            official,
+            ninh_phu,
+            date(2025, 6, 20),
+            date(2025, 7, 8),
+            "21-GGT/ĐU",
+            reason="Chuyển nơi cư trú",
+        )
+    # Out of the system: to Hà Nội.
+    for member in _ordinary_members(van_thang, date(2024, 9, 1), 1):
+        move(
+            member,
+            official,
+            None,
+            date(2024, 9, 1),
+            None,
+            "30-GGT/ĐU",
+            destination_text="Đảng bộ phường Ba Đình, thành phố Hà Nội",
+        )
+    # Still pending today: one recent, one past the 30 working days.
+    now = today()
+    for member in _ordinary_members(ninh_phu, now - timedelta(days=10), 1):
+        move(member, official, dong_thanh, now - timedelta(days=10), None, "41-GGT/ĐU")
+    for member in _ordinary_members(dong_thanh, now - timedelta(days=70), 1):
+        move(member, official, ninh_phu, now - timedelta(days=70), None, "35-GGT/ĐU")
 
 
 def _reform_2025(province: Unit, district: Unit, bases: dict[str, Unit], actor: User) -> None:

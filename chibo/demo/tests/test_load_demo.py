@@ -121,3 +121,26 @@ def test_deterministic_and_refuses_a_second_load(demo: str) -> None:
     call_command("load_demo", "--if-empty", stdout=out)
     assert "đã có sẵn" in out.getvalue()
     assert Member.objects.count() == 8900
+
+
+def test_roll_life_exemptions_attachments_transfers_and_committees(demo: str) -> None:
+    from chibo.committees.models import CommitteeSeat, SupervisionAssignment
+    from chibo.members.models import MemberStatus, Membership, Transfer, TransferState
+
+    assert MemberStatus.objects.filter(status="exempted").count() >= 40
+    assert MemberStatus.objects.filter(status="deceased").count() == 8
+    # Attached members count in their home cell, not in the host.
+    attached = Membership.objects.filter(kind="temporary", valid_from__lte=ARTICLE_DAY)
+    assert attached.count() == 3
+    host = attached.first().unit  # type: ignore[union-attr]
+    version = selectors.version_on(host, ARTICLE_DAY)
+    assert version is not None
+    on_roll_host = selectors.counts_below(version, ARTICLE_DAY)[host.pk].members
+    assert Membership.objects.filter(unit=host, kind="official").count() >= on_roll_host
+    assert counts("HL-DALOC", ARTICLE_DAY).members == 285
+    pending = Transfer.objects.filter(state=TransferState.ISSUED)
+    assert pending.count() == 2
+    assert Transfer.objects.filter(destination_text__contains="Hà Nội").count() == 1
+    assert CommitteeSeat.objects.filter(position="secretary").count() >= 2
+    assert SupervisionAssignment.objects.count() == 2
+    assert Member.objects.exclude(citizen_id=None).count() == 8900
