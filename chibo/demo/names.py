@@ -140,7 +140,6 @@ HOMETOWNS = [
 OCCUPATIONS = [
     ("Nông dân", "", "other"),
     ("Ngư dân", "", "other"),
-    ("Hưu trí", "", "pension"),
     ("Giáo viên", "Trường học", "salary"),
     ("Cán bộ xã", "UBND xã", "salary"),
     ("Công nhân", "Công ty may", "enterprise"),

@@ -548,7 +548,7 @@ def _life_of_members(
     committee_services.assign_supervisor(
         people["da_loc_secretary"],
         actor=actor,
-        unit=demo.ninh_phu,
+        unit=Unit.objects.get(name="Chi bộ thôn Ninh Phú", code__startswith="HL-DALOC"),
         valid_from=term,
         basis="Nghị quyết phân công của Đảng ủy xã",
     )
@@ -577,7 +577,7 @@ def _ordinary_members(cell: Unit, on: date, count: int) -> list[Member]:
     named = {n.full_name for n in NAMED_MEMBERS}
     rows = (
         member_selectors.members_on(cell.pk, on)
-        .filter(member__statuses__status__in=["official", "probationary"])
+        .filter(status__in=["official", "probationary"])  # the status on `on`
         .exclude(member__full_name__in=named)
         .order_by("member_id")
     )

@@ -12,7 +12,12 @@ from chibo.units.forms import date_field
 
 class RollFilterForm(forms.Form):
     on = date_field(_("Tại ngày"), required=False)
-    text = forms.CharField(label=_("Tìm theo tên hoặc số thẻ"), required=False, max_length=100)
+    text = forms.CharField(
+        label=_("Tìm theo tên hoặc số thẻ"),
+        required=False,
+        max_length=100,
+        widget=forms.TextInput(attrs={"type": "search", "placeholder": _("Tên hoặc số thẻ…")}),
+    )
     status = forms.ChoiceField(
         label=_("Tình trạng"), required=False, choices=[("", _("Tất cả")), *Status.choices[:5]]
     )
@@ -37,8 +42,10 @@ class MemberForm(forms.ModelForm):
         fields = DETAIL_FIELDS
         widgets: dict[str, Any] = {}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, without: tuple[str, ...] = (), **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        for name in without:
+            del self.fields[name]
         for name, field in self.fields.items():
             if isinstance(field, forms.DateField):
                 self.fields[name] = date_field(field.label or name, required=False)

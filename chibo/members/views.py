@@ -2,6 +2,7 @@
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from django.contrib import messages
@@ -15,7 +16,7 @@ from django.utils.translation import gettext_lazy
 from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.committees import selectors as committee_selectors
-from chibo.lib.dates import today
+from chibo.lib.dates import format_date, today
 from chibo.lib.forms import submit
 from chibo.members import forms, privacy, selectors, services
 from chibo.members.models import Member, Status
@@ -73,9 +74,10 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
     full = home is not None and privacy.sees_sensitive(user, home.path)
     privacy.record_view(member, actor=user, unit=home)
     fields = [
-        (Member._meta.get_field(name).verbose_name, privacy.shown(member, name, full=full))  # type: ignore[union-attr]
+        (Member._meta.get_field(name).verbose_name, _shown(member, name, full))  # type: ignore[union-attr]
         for name in services.DETAIL_FIELDS
         if name not in ("full_name", "sex", "dues_category")
+        and getattr(member, name) not in (None, "")
     ]
     return render(
         request,
@@ -96,6 +98,15 @@ def member_detail(request: HttpRequest, member_id: int) -> HttpResponse:
             "party_age": selectors.party_age_on(member, today()),
         },
     )
+
+
+def _shown(member: Member, name: str, full: bool) -> object:
+    value = privacy.shown(member, name, full=full)
+    if isinstance(value, date):
+        return format_date(value)
+    if name == "dues_monthly" and isinstance(value, int):
+        return f"{value:,} đ".replace(",", ".")
+    return value
 
 
 @login_required
@@ -126,10 +137,14 @@ def add_member(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 @login_required
 def edit_member(request: HttpRequest, member_id: int) -> HttpResponse:
-    member = access.access_member(user_of(request), member_id, write=True)
-    form = forms.MemberForm(request.POST or None, instance=member)
+    user = user_of(request)
+    member = access.access_member(user, member_id, write=True)
+    home = services.home_unit(member, today()) or services.latest_unit(member)
+    # Someone who sees sensitive data masked does not get it in the edit form either.
+    hidden = () if home and privacy.sees_sensitive(user, home.path) else privacy.SENSITIVE_FIELDS
+    form = forms.MemberForm(request.POST or None, instance=member, without=hidden)
     if request.method == "POST" and form.is_valid():
-        changes = {n: form.cleaned_data[n] for n in services.DETAIL_FIELDS}
+        changes = {n: form.cleaned_data[n] for n in services.DETAIL_FIELDS if n not in hidden}
         if submit(
             form,
             lambda: services.update_member(
@@ -167,12 +182,36 @@ ACTIONS = {
 }
 
 
+# The status each action leads to, to offer only the changes the member's chain allows.
+LEADS_TO = {
+    "recognise": Status.OFFICIAL,
+    "exempt": Status.EXEMPTED,
+    "suspend": Status.SUSPENDED,
+    "remove": Status.REMOVED,
+    "expel": Status.EXPELLED,
+    "die": Status.DECEASED,
+}
+
+
 def _actions_for(user: Any, member: Member, home: Any) -> list[tuple[str, Any]]:
     if home is None or (home.valid_to is not None and home.valid_to < today()):
         return []
+    current = services.status_on(member, today())
+    if current is None or current.status not in services.ALLOWED_NEXT:
+        return []
+    allowed = services.ALLOWED_NEXT[current.status]
     may = access.can_change_unit(user, home)
     above = access.can_change_unit(user, home, from_above=True)
-    return [(k, a.label) for k, a in ACTIONS.items() if (above if a.from_above else may or above)]
+    return [
+        (key, action.label)
+        for key, action in ACTIONS.items()
+        if (above if action.from_above else may or above)
+        and (
+            LEADS_TO[key] in allowed
+            if key in LEADS_TO
+            else current.status in (Status.EXEMPTED, Status.SUSPENDED)
+        )
+    ]
 
 
 @login_required

@@ -125,7 +125,7 @@ def test_deterministic_and_refuses_a_second_load(demo: str) -> None:
 
 def test_roll_life_exemptions_attachments_transfers_and_committees(demo: str) -> None:
     from chibo.committees.models import CommitteeSeat, SupervisionAssignment
-    from chibo.members.models import MemberStatus, Membership, Transfer, TransferState
+    from chibo.members.models import Membership, MemberStatus, Transfer, TransferState
 
     assert MemberStatus.objects.filter(status="exempted").count() >= 40
     assert MemberStatus.objects.filter(status="deceased").count() == 8
