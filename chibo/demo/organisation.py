@@ -18,7 +18,7 @@ from dateutil.relativedelta import relativedelta
 from chibo.accounts import services as account_services
 from chibo.accounts.models import Role, User
 from chibo.committees import services as committee_services
-from chibo.committees.models import Body, Position
+from chibo.committees.models import Body, CommitteeSeat, Position, SupervisionAssignment
 from chibo.demo.names import EDUCATION, HOMETOWNS, OCCUPATIONS, IdNumbers, person
 from chibo.lib.dates import today
 from chibo.lib.progress import Progress
@@ -684,4 +684,13 @@ def _reform_2025(province: Unit, district: Unit, bases: dict[str, Unit], actor: 
             unit_services.move_unit(
                 base, actor=actor, new_parent=hau_loc, on=REFORM_DAY, basis=REFORM_BASIS
             )
+    # The committees of the ended units end with them, and so does the supervision they gave.
+    for assignment in SupervisionAssignment.objects.filter(valid_to__isnull=True):
+        committee_services.end_supervision(
+            assignment, actor=actor, on=REFORM_DAY, basis=REFORM_BASIS
+        )
+    for seat in CommitteeSeat.objects.filter(
+        valid_to__isnull=True, unit__in=[district, *bases.values()]
+    ):
+        committee_services.end_seat(seat, actor=actor, on=REFORM_DAY, basis=REFORM_BASIS)
     unit_services.dissolve_unit(district, actor=actor, on=REFORM_DAY, basis=REFORM_BASIS)

@@ -143,4 +143,6 @@ def test_roll_life_exemptions_attachments_transfers_and_committees(demo: str) ->
     assert Transfer.objects.filter(destination_text__contains="Hà Nội").count() == 1
     assert CommitteeSeat.objects.filter(position="secretary").count() >= 2
     assert SupervisionAssignment.objects.count() == 2
+    # Committees of the units that ended in 2025 ended with them.
+    assert not CommitteeSeat.objects.filter(valid_to__isnull=True, unit__valid_to__isnull=False)
     assert Member.objects.exclude(citizen_id=None).count() == 8900
