@@ -577,7 +577,7 @@ def _ordinary_members(cell: Unit, on: date, count: int) -> list[Member]:
     named = {n.full_name for n in NAMED_MEMBERS}
     rows = (
         member_selectors.members_on(cell.pk, on)
-        .filter(status__in=["official", "probationary"])  # the status on `on`
+        .filter(status__in=["official", "probationary"])  # type: ignore[misc]  # annotated
         .exclude(member__full_name__in=named)
         .order_by("member_id")
     )

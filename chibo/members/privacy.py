@@ -54,9 +54,10 @@ def record_view(member: Member, *, actor: User, unit: Unit | None) -> None:
 
 @transaction.atomic
 def record_export(
-    subject: Model, *, actor: User, unit: Unit | None, rows: int, file_format: str
+    subject: Model, *, actor: User | None, unit: Unit | None, rows: int, file_format: str
 ) -> None:
-    """A list of members was exported: write who, which list and how many rows."""
+    """A list of members was exported: write who (None for a command), which list and how
+    many rows."""
     record(
         "members.member.export",
         actor=actor,

@@ -83,8 +83,14 @@ def details_of(member: Member) -> MemberDetails:
     return MemberDetails(**{name: getattr(member, name) for name in DETAIL_FIELDS})
 
 
-def check_details(details: MemberDetails, *, instance: Member | None = None) -> MemberDetails:
-    """Clean `details` and check them; raise ValidationError keyed by field on any fault."""
+def check_details(
+    details: MemberDetails, *, instance: Member | None = None, check_unique: bool = True
+) -> MemberDetails:
+    """Clean `details` and check them; raise ValidationError keyed by field on any fault.
+
+    `check_unique=False` leaves out the two queries for another member with the same citizen
+    ID or card number, for callers that check a whole batch at once (`register_members`).
+    """
     errors: dict[str, list[str]] = {}
 
     def fault(name: str, message: str) -> None:
@@ -108,13 +114,13 @@ def check_details(details: MemberDetails, *, instance: Member | None = None) -> 
         except ValidationError as error:
             fault(name, " ".join(error.messages))
             continue
+        if not check_unique:
+            continue
         clash = Member.objects.filter(**{name: value})
         if instance is not None:
             clash = clash.exclude(pk=instance.pk)
         if clash.exists():
-            fault(
-                name, _("Số này đã thuộc về một đảng viên khác. (Already used by another member.)")
-            )
+            fault(name, _taken())
     birth, decided = details.birth_date, details.admission_decided_on
     admitted, recognised = details.admitted_on, details.recognised_on
     if birth and birth > date.today():
@@ -162,6 +168,23 @@ def check_details(details: MemberDetails, *, instance: Member | None = None) -> 
     if errors:
         raise ValidationError(errors)
     return details
+
+
+def _taken() -> str:
+    return _("Số này đã thuộc về một đảng viên khác. (Already used by another member.)")
+
+
+def _check_unique_batch(people: list[MemberDetails]) -> None:
+    """No two people of a batch, and none of them and a member on record, share a citizen ID
+    or card number: the uniqueness rule of `check_details`, one query per 900 numbers."""
+    for name in ("citizen_id", "card_number"):
+        values = [v for p in people if (v := getattr(p, name))]
+        taken = len(values) != len(set(values)) or any(
+            Member.objects.filter(**{f"{name}__in": values[i : i + 900]}).exists()
+            for i in range(0, len(values), 900)
+        )
+        if taken:
+            raise ValidationError({name: [_taken()]})
 
 
 def _new_member(details: MemberDetails, user: User | None = None) -> Member:
@@ -234,7 +257,8 @@ def register_members(
     """
     for day in set(on):
         _check_unit_open(unit, day)
-    checked = [check_details(p) for p in people]
+    checked = [check_details(p, check_unique=False) for p in people]
+    _check_unique_batch(checked)
     for day, person in zip(on, checked, strict=True):
         if person.admitted_on and day < person.admitted_on:
             raise ValidationError(
@@ -309,7 +333,7 @@ def update_member(
         after["recognised_on"],
         after["admitted_on"],
     ):
-        _check_chain_against_dates(member, details)
+        check_chain_against_dates(member, details)
     for name, value in after.items():
         setattr(member, name, value)
     member.search_name = search_key(member.full_name)
@@ -325,7 +349,7 @@ def update_member(
     return member
 
 
-def _check_chain_against_dates(member: Member, details: MemberDetails) -> None:
+def check_chain_against_dates(member: Member, details: MemberDetails) -> None:
     """No official status before recognition, no status at all before admission."""
     chain = list(member.statuses.order_by("valid_from"))
     if details.admitted_on and chain and chain[0].valid_from < details.admitted_on:

@@ -353,6 +353,18 @@ ROUTES: dict[str, Route] = {
         methods=("GET", "POST"),
         writes=True,
     ),
+    # Member spreadsheets: everyone signed in downloads the empty template; an import is a
+    # write on the unit (its preview and confirmation need a file this session uploaded, so
+    # here they are 404 for everyone); the export follows the member list and is audited.
+    "members:import_template": Route(READ),
+    "members:import_upload": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "members:import_confirm": Route(
+        every(404, LOGIN),
+        kwargs=lambda c, t: {"unit_id": t.id, "token": "x" * 32},
+        methods=("GET", "POST"),
+        writes=True,
+    ),
+    "members:export": Route(per_role(200, 200, 200, 200, 404, LOGIN), kwargs=unit_id),
     "audit:object": Route(
         READ, kwargs=lambda c, t: {"object_type": "units.unit", "object_id": str(t.id)}
     ),

@@ -1,0 +1,197 @@
+"""Benchmark of the member import and export on a 10,000-row file.
+
+Usage: `.venv/bin/python bench/import_members.py` (SQLite in a temporary file) or
+`DATABASE_URL=postgres://... .venv/bin/python bench/import_members.py`.
+Builds a small unit tree in a fresh database, generates a valid 10,000-row .xlsx file
+(deterministic), then times reading, checking, the import itself, a second import of the same
+file (nothing changes) and the export; writes bench/results/import-<engine>.json and prints it.
+"""
+
+import io
+import json
+import os
+import platform
+import random
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+_tmp = tempfile.mkdtemp(prefix="chibo-bench-")
+os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings")
+
+import django  # noqa: E402
+
+django.setup()
+
+from django.core.management import call_command  # noqa: E402
+from django.db import connection  # noqa: E402
+from openpyxl import Workbook  # noqa: E402
+
+from chibo.members.models import Member  # noqa: E402
+from chibo.members.spreadsheets import columns, files, services  # noqa: E402
+from chibo.members.spreadsheets.plan import plan_import  # noqa: E402
+from chibo.units import services as unit_services  # noqa: E402
+from chibo.units.models import Unit, UnitKind  # noqa: E402
+
+ROWS = 10_000
+SEED = 2025
+ROLL_DAY = date(2025, 7, 1)
+FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Vũ", "Đặng", "Bùi", "Đỗ", "Hồ", "Ngô"]
+MIDDLE = ["Văn", "Thị", "Hữu", "Đức", "Minh", "Thanh", "Ngọc", "Quang"]
+GIVEN = ["An", "Bình", "Chín", "Dũng", "Hoa", "Hường", "Lan", "Mai", "Nam", "Sơn", "Tâm", "Yến"]
+PLACES = ["Đa Lộc", "Hải Lộc", "Ninh Phú", "Đông Thành", "Y Bích", "Hoa Lộc", "Minh Lộc"]
+
+
+def generate(rows: int = ROWS, seed: int = SEED) -> bytes:
+    """A valid import file: every member with a unique citizen ID and card number."""
+    rng = random.Random(seed)
+    dues = list(columns.dues_labels().values())
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(files.DATA_SHEET)
+    sheet.append([header for _name, header, _gloss in columns.COLUMNS])
+    for i in range(rows):
+        born = date(1950, 1, 1) + timedelta(days=rng.randrange(365 * 50))
+        decided = born + timedelta(days=365 * 18 + rng.randrange(365 * 10, 365 * 25))
+        decided = min(decided, ROLL_DAY - timedelta(days=60))
+        admitted = decided + timedelta(days=rng.randrange(0, 30))
+        recognised = admitted + timedelta(days=366 + rng.randrange(0, 60))
+        place = rng.choice(PLACES)
+        sex = rng.choice(["Nam", "Nữ"])
+        values = {
+            "full_name": f"{rng.choice(FAMILY)} {rng.choice(MIDDLE)} {rng.choice(GIVEN)}",
+            "sex": sex,
+            "birth_date": born,
+            "hometown": f"Xã {place}, tỉnh Thanh Hóa",
+            "address": f"Thôn {rng.randrange(1, 12)}, xã {place}",
+            "phone": f"09{rng.randrange(10**8):08d}",
+            "email": f"dv{i}@example.vn",
+            "citizen_id": f"038{born.year % 100:02d}{i:07d}",
+            "ethnicity": "Kinh",
+            "religion": "Không",
+            "education": "12/12",
+            "occupation": rng.choice(["Nông dân", "Giáo viên", "Công chức", "Hưu trí"]),
+            "workplace": f"Xã {place}",
+            "card_number": f"{10_000_000 + i}",
+            "admission_decided_on": decided,
+            "admitted_on": admitted,
+            "recognised_on": recognised if recognised <= ROLL_DAY else None,
+            "dues_category": rng.choice(dues),
+            "dues_monthly": None,
+        }
+        if values["dues_category"] == columns.dues_labels()["other"]:
+            values["dues_monthly"] = 10_000
+        sheet.append([values[name] for name, _h, _g in columns.COLUMNS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@contextmanager
+def counting() -> Iterator[list[int]]:
+    """Counts queries without keeping them (the debug log stops at 9000)."""
+    count = [0]
+
+    def wrapper(execute: Callable[..., Any], sql: str, params: Any, many: bool, ctx: Any) -> Any:
+        count[0] += 1
+        return execute(sql, params, many, ctx)
+
+    with connection.execute_wrapper(wrapper):
+        yield count
+
+
+def timed(label: str, action: Callable[[], Any]) -> tuple[dict[str, Any], Any]:
+    with counting() as queries:
+        start = time.perf_counter()
+        result = action()
+        seconds = time.perf_counter() - start
+    entry = {"name": label, "seconds": round(seconds, 2), "queries": queries[0]}
+    print(f"{label:<55} {entry['seconds']:>7} s  {entry['queries']:>6} queries")
+    return entry, result
+
+
+def build_tree() -> Unit:
+    def unit(parent: Unit | None, kind: str, code: str, name: str) -> Unit:
+        return unit_services.create_unit(
+            parent, actor=None, kind=kind, name=name, code=code, on=date(2000, 1, 1)
+        )
+
+    central = unit(None, UnitKind.CENTRAL, "TW", "Trung ương")
+    province = unit(central, UnitKind.PROVINCE, "TH", "Đảng bộ tỉnh Thanh Hóa")
+    commune = unit(province, UnitKind.BASE, "TH-DL", "Đảng bộ xã Đa Lộc")
+    return unit(commune, UnitKind.CELL, "TH-DL-NP", "Chi bộ thôn Ninh Phú")
+
+
+def main() -> None:
+    call_command("migrate", verbosity=0)
+    cell = build_tree()
+    results = []
+
+    entry, content = timed(f"generate a {ROWS:,}-row .xlsx file".replace(",", "."), generate)
+    results.append(entry)
+    entry, table = timed("read the file", lambda: files.read_table(io.BytesIO(content), "xlsx"))
+    results.append(entry)
+    entry, plan = timed(
+        "check every row (plan, nothing written)",
+        lambda: plan_import(cell, table, on=ROLL_DAY, actor=None),
+    )
+    assert not plan.problems, plan.problems[:5]
+    results.append(entry)
+    entry, plan = timed(
+        "import into an empty unit (check + write, one transaction)",
+        lambda: services.import_members(cell, actor=None, table=table, on=ROLL_DAY),
+    )
+    assert plan.counts["new"] == ROWS
+    assert Member.objects.count() == ROWS
+    results.append(entry)
+    entry, plan = timed(
+        "import the same file again (all unchanged)",
+        lambda: services.import_members(cell, actor=None, table=table, on=ROLL_DAY),
+    )
+    assert plan.counts["same"] == ROWS
+    results.append(entry)
+    workplace = [name for name, _h, _g in columns.COLUMNS].index("workplace")
+    for _number, values in table.rows[:1000]:
+        values[workplace] = "Ủy ban nhân dân xã"
+    entry, plan = timed(
+        "import with 1.000 rows changed (updates, audited)",
+        lambda: services.import_members(cell, actor=None, table=table, on=ROLL_DAY),
+    )
+    assert plan.counts["update"] == 1000
+    results.append(entry)
+    for file_format in files.FORMATS:
+        entry, export = timed(
+            f"export {ROWS:,} members as .{file_format}".replace(",", "."),
+            lambda f=file_format: services.export_members(
+                cell, actor=None, on=ROLL_DAY, file_format=f
+            ),
+        )
+        assert export.rows == ROWS
+        results.append(entry)
+
+    report = {
+        "engine": connection.vendor,
+        "python": platform.python_version(),
+        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
+        "date": date.today().isoformat(),
+        "rows": ROWS,
+        "file_bytes": len(content),
+        "results": results,
+    }
+    out = ROOT / "bench" / "results" / f"import-{connection.vendor}.json"
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    print(f"written to {out.relative_to(ROOT)}")
+    connection.close()
+    shutil.rmtree(_tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

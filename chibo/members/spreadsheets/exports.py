@@ -1,0 +1,64 @@
+"""Reads for an export: the roll of a unit and everything below it as of a day, as file rows.
+
+Four queries whatever the number of members: where the unit stood that day, the roll (the
+member list's own selector), the names of the subtree's units that day, and the viewer's roles
+(read once per request).
+"""
+
+from datetime import date
+from typing import Any
+
+from django.db.models import QuerySet
+
+from chibo.accounts.models import User
+from chibo.lib.intervals import active_on
+from chibo.members.models import Membership
+from chibo.members.privacy import SENSITIVE_FIELDS, mask, sees_sensitive
+from chibo.members.selectors import roll
+from chibo.members.spreadsheets import columns
+from chibo.units import treepath
+from chibo.units.models import Unit, UnitVersion
+from chibo.units.selectors import version_on
+
+
+def roll_below(unit: Unit, on: date) -> tuple[QuerySet[Membership], dict[int, str]]:
+    """The roll of `unit` and the units below it on `on`, as they stood that day, in Vietnamese
+    name order with each member's `status`; and the names the units had that day."""
+    version = version_on(unit, on)
+    if version is None:
+        return Membership.objects.none(), {}
+    subtree = UnitVersion.objects.filter(active_on(on), treepath.within(version.path))
+    return roll(version.path, on), dict(subtree.values_list("unit_id", "name"))
+
+
+def member_rows(
+    unit: Unit, *, on: date, viewer: User | None
+) -> tuple[list[str], list[str | None], list[list[Any]]]:
+    """Headers, the field of each column, and one row a member (masked where `viewer` may not
+    see sensitive data; None is the operator at the command line, who sees everything)."""
+    memberships, names = roll_below(unit, on)
+    statuses = columns.status_labels()
+    fields = [name for name, _header, _gloss in columns.COLUMNS]
+    full_view: dict[str, bool] = {}
+    rows = []
+    for membership in memberships:
+        member, path = membership.member, membership.unit.path
+        if path not in full_view:
+            full_view[path] = viewer is None or sees_sensitive(viewer, path)
+        row = []
+        for name in fields:
+            value = getattr(member, name)
+            if name in SENSITIVE_FIELDS and not full_view[path]:
+                row.append(mask(name, value) or None)
+            else:
+                row.append(columns.to_cell(name, value))
+        status = getattr(membership, "status", None) or ""
+        row += [names.get(membership.unit_id, membership.unit.name), statuses.get(status, status)]
+        rows.append(row)
+    return list(columns.EXPORT_HEADERS), [*fields, None, None], rows
+
+
+def filename(unit: Unit, on: date, file_format: str) -> str:
+    """members-TH-HL-20250701.xlsx: ASCII only, so that every browser and shell keeps it."""
+    code = "".join(ch for ch in unit.code if ch.isascii() and (ch.isalnum() or ch in "-_"))
+    return f"members-{code or unit.pk}-{on:%Y%m%d}.{file_format}"

@@ -1,0 +1,246 @@
+"""Spreadsheet files in and out: .xlsx through openpyxl, .csv as Excel writes it (UTF-8 with BOM).
+
+Reading returns the raw cells with the row numbers Excel shows; what they mean is decided in
+`plan`. Writing takes rows of cell values already in file form (see `columns.to_cell`).
+"""
+
+import csv
+import io
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from typing import IO, Any
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from openpyxl import Workbook, load_workbook  # type: ignore[import-untyped]
+from openpyxl.cell import WriteOnlyCell  # type: ignore[import-untyped]
+from openpyxl.styles import Alignment, Font, PatternFill  # type: ignore[import-untyped]
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl.worksheet.datavalidation import DataValidation  # type: ignore[import-untyped]
+
+from chibo.members.spreadsheets import columns
+
+XLSX, CSV = "xlsx", "csv"
+FORMATS = (XLSX, CSV)
+CONTENT_TYPES = {
+    XLSX: "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    CSV: "text/csv; charset=utf-8",
+}
+# A roll this long is already a whole province; beyond it, a file is a mistake or an attack.
+MAX_ROWS = 20_000
+DATA_SHEET, GUIDE_SHEET, LISTS_SHEET = "Danh sách đảng viên", "Hướng dẫn", "Danh mục"
+TEXT_FORMAT = "@"
+BOLD = Font(bold=True)
+HEADER_FILL = PatternFill("solid", fgColor="F4F4F2")
+
+
+@dataclass
+class Table:
+    """The cells of one sheet: the header row, then each non-blank row with its number."""
+
+    headers: list[Any]
+    rows: list[tuple[int, list[Any]]] = field(default_factory=list)
+
+
+def _blank(values: Sequence[Any]) -> bool:
+    return all(v is None or (isinstance(v, str) and not v.strip()) for v in values)
+
+
+def _collect(rows: Iterable[Sequence[Any]]) -> Table:
+    table: Table | None = None
+    for number, values in enumerate(rows, start=1):
+        if table is None:
+            table = Table(headers=list(values))
+            continue
+        if _blank(values):
+            continue
+        if len(table.rows) >= MAX_ROWS:
+            raise ValidationError(
+                _("Tệp có hơn %(n)s dòng; hãy chia nhỏ tệp. (More than %(n)s rows.)")
+                % {"n": f"{MAX_ROWS:,}".replace(",", ".")}
+            )
+        table.rows.append((number, list(values)))
+    if table is None or _blank(table.headers):
+        raise ValidationError(
+            _("Tệp trống: dòng 1 phải là dòng tiêu đề. (Empty file: row 1 must be the headers.)")
+        )
+    return table
+
+
+def read_table(file: IO[bytes], file_format: str) -> Table:
+    """The first sheet of an .xlsx file (the member sheet if there is one), or a .csv file."""
+    if file_format == CSV:
+        return _read_csv(file.read())
+    try:
+        book = load_workbook(file, read_only=True, data_only=True)
+        try:
+            sheet = book[DATA_SHEET] if DATA_SHEET in book.sheetnames else book.worksheets[0]
+            return _collect(sheet.iter_rows(values_only=True))
+        finally:
+            book.close()
+    except ValidationError:
+        raise
+    except Exception:  # a damaged file fails inside openpyxl in many different ways
+        raise ValidationError(
+            _("Không đọc được tệp Excel; hãy lưu lại dạng .xlsx. (Not a readable .xlsx file.)")
+        ) from None
+
+
+def _read_csv(data: bytes) -> Table:
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise ValidationError(
+            _("Tệp CSV phải lưu với bảng mã UTF-8. (The CSV file must be UTF-8.)")
+        ) from None
+    first_line = text.split("\n", 1)[0]
+    # Excel writes ";" instead of "," where the decimal mark is a comma, as in Vietnam.
+    delimiter = max(",;\t", key=first_line.count)
+    return _collect(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+
+
+def _is_formula(text: str) -> bool:
+    """Whether a spreadsheet would run `text` as a formula (CSV injection): "=…", "@…", and
+    "+…" or "-…" unless it is a plain number such as a phone number."""
+    if text[:1] in ("=", "@", "\t", "\r"):
+        return True
+    return text[:1] in ("+", "-") and not text[1:].replace(" ", "").replace(".", "").isdigit()
+
+
+def _csv_value(value: Any) -> Any:
+    if isinstance(value, date):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, str) and _is_formula(value):
+        return "'" + value  # Excel shows the text as typed, and runs nothing
+    return value
+
+
+def write_csv(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
+    """UTF-8 with a BOM, so that Excel shows the Vietnamese letters right."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(headers)
+    for row in rows:
+        writer.writerow(["" if v is None else _csv_value(v) for v in row])
+    return out.getvalue().encode("utf-8-sig")
+
+
+def _width(header: str, name: str | None) -> float:
+    return columns.WIDTHS.get(name or "", max(len(header) + 2, 12))
+
+
+def write_xlsx(
+    title: str, headers: list[str], names: list[str | None], rows: Iterable[list[Any]]
+) -> bytes:
+    """One sheet: a bold, frozen header row, then the rows. `names[i]` is the field of column
+    i (None for columns that are not member fields): dates get dd/mm/yyyy, digits stay text."""
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet(title)
+    sheet.freeze_panes = "A2"
+    for i, (header, name) in enumerate(zip(headers, names, strict=True), start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = _width(header, name)
+    header_cells = []
+    for header in headers:
+        cell = WriteOnlyCell(sheet, header)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        header_cells.append(cell)
+    sheet.append(header_cells)
+    dates = {i for i, n in enumerate(names) if n in columns.DATE_FIELDS}
+    texts = {i for i, n in enumerate(names) if n in columns.TEXT_DIGIT_FIELDS}
+    for row in rows:
+        out: list[Any] = list(row)
+        for i, value in enumerate(out):
+            if value is None:
+                continue
+            if i in dates:
+                out[i] = WriteOnlyCell(sheet, value)
+                out[i].number_format = columns.DATE_FORMAT
+            # openpyxl writes a string that starts with "=" as a formula: keep it text.
+            elif i in texts or (isinstance(value, str) and value.startswith("=")):
+                out[i] = WriteOnlyCell(sheet, str(value))
+                out[i].data_type = "s"
+                out[i].number_format = TEXT_FORMAT
+        sheet.append(out)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def template() -> bytes:
+    """The empty import file: the member sheet ready to type in, and a guide sheet."""
+    book = Workbook()
+    sheet = book.active
+    sheet.title = DATA_SHEET
+    sheet.freeze_panes = "A2"
+    sheet.append([header for _name, header, _gloss in columns.COLUMNS])
+    lists = book.create_sheet(LISTS_SHEET)
+    labels = list(columns.dues_labels().values())
+    for label in labels:
+        lists.append([label])
+    lists.sheet_state = "hidden"
+    # Dropdowns; a dues label holds commas, so its list lives on a sheet, not in the formula.
+    sex = DataValidation(type="list", formula1='"Nam,Nữ"', allow_blank=True)
+    dues = DataValidation(
+        type="list", formula1=f"='{LISTS_SHEET}'!$A$1:$A${len(labels)}", allow_blank=True
+    )
+    sheet.add_data_validation(sex)
+    sheet.add_data_validation(dues)
+    for i, (name, header, _gloss) in enumerate(columns.COLUMNS, start=1):
+        letter = get_column_letter(i)
+        dimension = sheet.column_dimensions[letter]
+        dimension.width = _width(header, name)
+        # A column style applies to every cell typed later: ids stay text, dates show dd/mm/yyyy.
+        if name in columns.TEXT_DIGIT_FIELDS:
+            dimension.number_format = TEXT_FORMAT
+        elif name in columns.DATE_FIELDS:
+            dimension.number_format = columns.DATE_FORMAT
+        cell = sheet.cell(row=1, column=i)
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+        cell.number_format = "General"
+        if name == "sex":
+            sex.add(f"{letter}2:{letter}{MAX_ROWS}")
+        elif name == "dues_category":
+            dues.add(f"{letter}2:{letter}{MAX_ROWS}")
+    _guide(book.create_sheet(GUIDE_SHEET, 1))
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+GENERAL_NOTES = [
+    "Mỗi dòng một đảng viên; dòng 1 là dòng tiêu đề, giữ nguyên tên các cột.",
+    "Đơn vị nhận đảng viên và ngày vào danh sách chọn trên trang nhập, không ghi trong tệp.",
+    "Dòng có Số CCCD hoặc Số thẻ đảng viên trùng với một đảng viên đã có sẽ cập nhật hồ sơ "
+    "người đó; ô để trống giữ nguyên thông tin cũ. Không có các số đó thì đối chiếu theo họ tên "
+    "và ngày sinh.",
+    "Ngày ghi dd/mm/yyyy (ví dụ 05/09/1985) hoặc dùng ô kiểu ngày của Excel.",
+    "Số CCCD, số thẻ đảng viên và điện thoại để ô kiểu Văn bản (Text) để không mất số 0 ở đầu.",
+    "Tệp có lỗi thì không ghi gì: trang kiểm tra liệt kê mọi lỗi theo dòng và cột để sửa.",
+    "Các cột “Đơn vị”, “Tình trạng” và “STT” của tệp xuất được bỏ qua khi nhập.",
+    "Có thể lưu dạng .csv (UTF-8) thay cho .xlsx.",
+]
+
+
+def _guide(sheet: Any) -> None:
+    sheet.column_dimensions["A"].width = 28
+    sheet.column_dimensions["B"].width = 30
+    sheet.column_dimensions["C"].width = 70
+    sheet.column_dimensions["D"].width = 26
+    sheet.append(["Hướng dẫn nhập danh sách đảng viên (Member import guide)"])
+    sheet["A1"].font = Font(bold=True, size=14)
+    for note in GENERAL_NOTES:
+        sheet.append([f"• {note}"])
+    sheet.append([])
+    sheet.append(["Cột", "Tiếng Anh (English)", "Cách ghi", "Ví dụ"])
+    for cell in sheet[sheet.max_row]:
+        cell.font = BOLD
+        cell.fill = HEADER_FILL
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for header, gloss, how, example in columns.guide_rows():
+        sheet.append([header, gloss, how, example])
+        for cell in sheet[sheet.max_row]:
+            cell.alignment = wrap
+            cell.number_format = TEXT_FORMAT

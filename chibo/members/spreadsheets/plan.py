@@ -1,0 +1,544 @@
+"""What an import file would do, checked in full before anything is written.
+
+Every row becomes `MemberDetails`; every fault becomes a `Problem` naming the row as Excel
+numbers it and the column by its header. A row whose citizen ID or party card number belongs
+to a member already on record updates that member (only the cells it fills: a blank cell keeps
+what is there); failing the numbers, a row names the one member with the same full name and
+birth date whose numbers do not say otherwise. Any other row is a new member for the chosen
+unit. The uniqueness
+checks are done here for the whole file in a few queries, not in two queries a row.
+"""
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import asdict, dataclass, field, replace
+from datetime import date, datetime
+from typing import Any
+
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
+from django.utils.translation import gettext as _
+from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+from openpyxl.utils.datetime import from_excel  # type: ignore[import-untyped]
+
+from chibo.accounts import access
+from chibo.accounts.models import User
+from chibo.lib.dates import format_date
+from chibo.lib.vntext import search_key
+from chibo.members import services
+from chibo.members.models import Member, card_number_format, citizen_id_format
+from chibo.members.privacy import MASK, SENSITIVE_FIELDS
+from chibo.members.services import DETAIL_FIELDS, MemberDetails, check_details, details_of
+from chibo.members.spreadsheets import columns
+from chibo.members.spreadsheets.files import Table
+from chibo.units.models import Unit
+
+IMPORT_REASON = "Nhập từ tệp Excel"
+# The largest value of a PositiveIntegerField on every database engine.
+MAX_INT = 2_147_483_647
+# SQLite before 3.32 allows 999 parameters a query.
+CHUNK = 900
+DATE_INPUTS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
+_ORDER = {header: i for i, (_n, header, _g) in enumerate(columns.COLUMNS)}
+
+Advance = Callable[[int], None]
+ProgressFactory = Callable[[str, int], Advance]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One fault of the file, where the user will find it."""
+
+    message: str
+    row: int | None = None
+    column: str | None = None
+
+    def __str__(self) -> str:
+        values = {"row": self.row, "column": self.column, "message": self.message}
+        if self.row is not None and self.column is not None:
+            return _("Dòng %(row)s, cột “%(column)s”: %(message)s") % values
+        if self.row is not None:
+            return _("Dòng %(row)s: %(message)s") % values
+        if self.column is not None:
+            return _("Cột “%(column)s”: %(message)s") % values
+        return self.message
+
+    def sort_key(self) -> tuple[int, int]:
+        return (self.row or 0, _ORDER.get(self.column or "", len(_ORDER)))
+
+
+NEW, UPDATE, SAME = "new", "update", "same"
+
+
+@dataclass
+class Row:
+    """One row of the file and what it will do."""
+
+    number: int
+    details: MemberDetails
+    member: Member | None = None
+    changes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def action(self) -> str:
+        if self.member is None:
+            return NEW
+        return UPDATE if self.changes else SAME
+
+    @property
+    def changed_headers(self) -> list[str]:
+        return [columns.HEADERS[name] for name in DETAIL_FIELDS if name in self.changes]
+
+
+@dataclass
+class Plan:
+    unit: Unit
+    on: date
+    rows: list[Row] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+    def of(self, action: str) -> list[Row]:
+        return [r for r in self.rows if r.action == action]
+
+    @property
+    def counts(self) -> dict[str, int]:
+        return {action: len(self.of(action)) for action in (NEW, UPDATE, SAME)}
+
+
+class CellError(Exception):
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+# Reading one cell -------------------------------------------------------------------------
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return format_date(value)
+    return unicodedata.normalize("NFC", str(value)).strip()
+
+
+def _digits(name: str, value: Any) -> str | None:
+    if value is None or isinstance(value, bool):
+        return None if value is None else _text(value)
+    if isinstance(value, int | float):
+        digits = str(int(value))
+        if name == "citizen_id" and len(digits) < 12:
+            raise CellError(
+                _(
+                    "Ô kiểu số đã làm mất số 0 ở đầu; hãy định dạng cột là Văn bản (Text) rồi "
+                    "ghi lại số. (A number cell dropped the leading zeros: use a text cell.)"
+                )
+            )
+        return digits
+    # Spaces, and the apostrophe some people type to keep a number as text.
+    digits = re.sub(r"\s", "", _text(value)).lstrip("'")
+    return digits or None
+
+
+def _date(value: Any) -> date | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    day: date | None = None
+    if isinstance(value, datetime):
+        day = value.date()
+    elif isinstance(value, date):
+        day = value
+    elif isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 2958466:
+        day = from_excel(value).date()  # a date cell that lost its date format
+    elif isinstance(value, str):
+        for pattern in DATE_INPUTS:
+            try:
+                day = datetime.strptime(value.strip(), pattern).date()
+                break
+            except ValueError:
+                continue
+    if day is None or day.year < 1900:
+        raise CellError(_("Ngày không hợp lệ; ghi theo dạng dd/mm/yyyy. (Use dd/mm/yyyy.)"))
+    return day
+
+
+def _integer(value: Any) -> int | None:
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    number: int | None = None
+    if isinstance(value, int) and not isinstance(value, bool):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
+        text = re.sub(r"(?i)\s*(đồng|đ|vnđ|vnd)$", "", value.strip())
+        text = re.sub(r"[.,\s]", "", text)
+        number = int(text) if text.isdigit() else None
+    if number is None or not 0 <= number <= MAX_INT:
+        raise CellError(_("Phải là một số nguyên, ví dụ 25000. (A whole number.)"))
+    return number
+
+
+def parse_cell(name: str, value: Any) -> Any:
+    """The value of field `name` from a cell, or CellError."""
+    if name in SENSITIVE_FIELDS and isinstance(value, str) and MASK[0] in value:
+        raise CellError(
+            _(
+                "Ô chứa giá trị đã che (•••) từ một tệp xuất; hãy ghi giá trị thật, hoặc để "
+                "trống để giữ thông tin đã có. (A masked value from an export.)"
+            )
+        )
+    if name in columns.DATE_FIELDS:
+        return _date(value)
+    if name in columns.INT_FIELDS:
+        return _integer(value)
+    if name in columns.IDENTIFIERS:
+        digits = _digits(name, value)
+        if digits is not None:
+            validator = citizen_id_format if name == "citizen_id" else card_number_format
+            try:
+                validator(digits)
+            except ValidationError as error:
+                raise CellError(" ".join(error.messages)) from None
+        return digits
+    if name == "phone" and isinstance(value, int | float) and not isinstance(value, bool):
+        digits = str(int(value))
+        # Vietnamese numbers start with 0, which a number cell drops: 912345678 → 0912345678.
+        return "0" + digits if len(digits) == 9 else digits
+    text = _text(value)
+    if name in ("sex", "dues_category") and text:
+        return columns.choice_lookup(name).get(columns.normalise(text), text)
+    limit = columns.max_lengths().get(name)
+    if limit is not None and len(text) > limit:
+        raise CellError(_("Dài quá %(n)s ký tự. (Longer than %(n)s characters.)") % {"n": limit})
+    return text
+
+
+# The whole file -----------------------------------------------------------------------------
+
+
+def _map_headers(headers: list[Any]) -> tuple[dict[int, str], set[int], list[Problem], bool]:
+    """Column index → field; the indexes of the columns not read; header faults; and whether
+    every column of the template is there."""
+    lookup = columns.field_for_header()
+    ignored = {columns.normalise(h) for h in columns.IGNORED_HEADERS}
+    at: dict[int, str] = {}
+    skipped: set[int] = set()
+    problems = []
+    for index, header in enumerate(headers):
+        key = columns.normalise(header) if header is not None else ""
+        cell = f"{get_column_letter(index + 1)}1"
+        if key in ignored:
+            skipped.add(index)
+        elif not key:
+            continue
+        elif key not in lookup:
+            skipped.add(index)
+            problems.append(
+                Problem(
+                    _("Cột “%(h)s” (ô %(cell)s) không có trong mẫu. (Unknown column.)")
+                    % {"h": _text(header), "cell": cell}
+                )
+            )
+        elif lookup[key] in at.values():
+            skipped.add(index)
+            problems.append(
+                Problem(
+                    _("Cột “%(h)s” có hai lần (ô %(cell)s). (Duplicate column.)")
+                    % {"h": columns.HEADERS[lookup[key]], "cell": cell}
+                )
+            )
+        else:
+            at[index] = lookup[key]
+    missing = [header for name, header, _gloss in columns.COLUMNS if name not in at.values()]
+    for header in missing:
+        problems.append(Problem(_("Thiếu cột “%(h)s”. (Missing column.)") % {"h": header}))
+    return at, skipped, problems, not missing
+
+
+@dataclass
+class _Parsed:
+    """A row's values by field; `bad` names the fields whose cell is at fault."""
+
+    number: int
+    values: dict[str, Any]
+    bad: set[str] = field(default_factory=set)
+
+    def number_of(self, name: str) -> str | None:
+        """The row's citizen ID or card number, if it is usable."""
+        return None if name in self.bad else self.values.get(name) or None
+
+    def namesake_key(self) -> tuple[str, date] | None:
+        """Full name and birth date: what names a person on record who has no numbers."""
+        born = self.values.get("birth_date")
+        if born is None or "birth_date" in self.bad:
+            return None
+        return (search_key(self.values.get("full_name") or ""), born)
+
+    def has_numbers(self) -> bool:
+        return any(self.values.get(n) for n in columns.IDENTIFIERS)
+
+    def may_be(self, member: Member) -> bool:
+        """Whether `member` may be this row's person: no number of theirs says otherwise."""
+        return not any(getattr(member, n) and self.values.get(n) for n in columns.IDENTIFIERS)
+
+
+def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
+    items = list(values)
+    for start in range(0, len(items), CHUNK):
+        yield items[start : start + CHUNK]
+
+
+def _parse_rows(
+    table: Table, at: dict[int, str], skipped: set[int]
+) -> tuple[list[_Parsed], list[Problem]]:
+    parsed, problems = [], []
+    for number, values in table.rows:
+        row = _Parsed(number, {})
+        for index, value in enumerate(values):
+            name = at.get(index)
+            if name is None:
+                if index not in skipped and _text(value):
+                    cell = f"{get_column_letter(index + 1)}{number}"
+                    problems.append(
+                        Problem(
+                            _("Ô %(cell)s có dữ liệu nhưng cột không có tiêu đề. (No header.)")
+                            % {"cell": cell},
+                            number,
+                        )
+                    )
+                continue
+            try:
+                row.values[name] = parse_cell(name, value)
+            except CellError as error:
+                problems.append(Problem(error.message, number, columns.HEADERS[name]))
+                row.bad.add(name)
+        parsed.append(row)
+    return parsed, problems
+
+
+def _repeated_numbers(parsed: list[_Parsed]) -> list[Problem]:
+    """The same citizen ID or card number on two rows: the later row is at fault."""
+    problems = []
+    for name in columns.IDENTIFIERS:
+        seen: dict[str, int] = {}
+        for row in parsed:
+            value = row.number_of(name)
+            if value is None:
+                continue
+            if value in seen:
+                problems.append(
+                    Problem(
+                        _("Trùng với dòng %(row)s trong tệp. (Same as row %(row)s.)")
+                        % {"row": seen[value]},
+                        row.number,
+                        columns.HEADERS[name],
+                    )
+                )
+                row.bad.add(name)
+            else:
+                seen[value] = row.number
+    return problems
+
+
+class _Matcher:
+    """Which member on record each row names, and whether the actor may update them.
+
+    A row names a member by citizen ID or party card number. Failing that, by full name and
+    birth date, if no number contradicts it: so that sending the same file twice enters nobody
+    twice, and a file that brings the numbers of members entered without them fills them in.
+    A few queries a 900 rows: the members with those numbers, those with those names and
+    birth dates, and which of them the actor may change.
+    """
+
+    def __init__(self, parsed: list[_Parsed], actor: User | None) -> None:
+        self.by_number: dict[str, dict[str, Member]] = {n: {} for n in columns.IDENTIFIERS}
+        wanted = [(n, v) for p in parsed for n in columns.IDENTIFIERS if (v := p.number_of(n))]
+        for chunk in _chunks(wanted):
+            query = Q(citizen_id__in=[v for n, v in chunk if n == "citizen_id"]) | Q(
+                card_number__in=[v for n, v in chunk if n == "card_number"]
+            )
+            for member in Member.objects.filter(query):
+                for name in columns.IDENTIFIERS:
+                    if value := getattr(member, name):
+                        self.by_number[name][value] = member
+        self.namesakes: dict[tuple[str, date], list[Member]] = defaultdict(list)
+        keys = {key for p in parsed if (key := p.namesake_key())}
+        for chunk in _chunks(keys):
+            for member in Member.objects.filter(
+                search_name__in=[k for k, _d in chunk], birth_date__in=[d for _k, d in chunk]
+            ):
+                if member.birth_date and (member.search_name, member.birth_date) in keys:
+                    self.namesakes[(member.search_name, member.birth_date)].append(member)
+        found = [m for by in self.by_number.values() for m in by.values()]
+        self.writable = self._writable(
+            actor, found + [m for ms in self.namesakes.values() for m in ms]
+        )
+        self.claimed: dict[int, int] = {}  # member id → the row that updates them
+        self.new: set[tuple[str, date]] = set()  # new people without numbers so far
+
+    @staticmethod
+    def _writable(actor: User | None, members: list[Member]) -> set[int]:
+        ids = {m.pk for m in members}
+        if actor is None:  # a command run by the operator
+            return ids
+        allowed: set[int] = set()
+        for chunk in _chunks(ids):
+            visible = access.members_visible_to(actor, write=True).filter(pk__in=chunk)
+            allowed |= set(visible.values_list("pk", flat=True))
+        return allowed
+
+    def match(self, row: _Parsed) -> tuple[Member | None, list[Problem]]:
+        """The member `row` updates (None: a new person), or the problems that block it."""
+        hits = {
+            name: member
+            for name in columns.IDENTIFIERS
+            if (value := row.number_of(name)) and (member := self.by_number[name].get(value))
+        }
+        if len({m.pk for m in hits.values()}) > 1:
+            message = _(
+                "Số CCCD và số thẻ đảng viên thuộc về hai đảng viên khác nhau. "
+                "(The citizen ID and the card number belong to two different members.)"
+            )
+            return None, [Problem(message, row.number)]
+        column = columns.HEADERS[next(iter(hits))] if hits else None
+        member = next(iter(hits.values())) if hits else None
+        key = row.namesake_key()
+        if member is None and key is not None:
+            namesakes = [m for m in self.namesakes.get(key, []) if row.may_be(m)]
+            if len(namesakes) > 1 or (key in self.new and not row.has_numbers()):
+                message = _(
+                    "Có nhiều người cùng họ tên và ngày sinh mà không có số CCCD, số thẻ đảng "
+                    "viên để phân biệt; hãy ghi các số đó. (Several people with this name and "
+                    "birth date and no numbers to tell them apart.)"
+                )
+                return None, [Problem(message, row.number)]
+            if not namesakes and not row.has_numbers():
+                self.new.add(key)
+            member = namesakes[0] if namesakes else None
+        if member is None:
+            return None, []
+        if member.pk not in self.writable:
+            message = _(
+                "Số này là của một đảng viên ngoài phạm vi bạn được sửa. "
+                "(It belongs to a member outside your scope.)"
+            )
+            if column is None:
+                message = _(
+                    "Đã có một đảng viên cùng họ tên và ngày sinh ngoài phạm vi bạn được sửa. "
+                    "(A member with this name and birth date is outside your scope.)"
+                )
+            return None, [Problem(message, row.number, column)]
+        if member.pk in self.claimed:
+            message = _("Cùng một đảng viên với dòng %(row)s. (Same member as row %(row)s.)") % {
+                "row": self.claimed[member.pk]
+            }
+            return None, [Problem(message, row.number)]
+        self.claimed[member.pk] = row.number
+        return member, []
+
+
+def _faults(error: ValidationError, number: int, skip: set[str]) -> list[Problem]:
+    problems = []
+    for name, messages in error.message_dict.items():
+        if name in skip:
+            continue
+        column = None if name == NON_FIELD_ERRORS else columns.HEADERS.get(name)
+        problems += [Problem(m, number, column) for m in messages]
+    return problems
+
+
+def plan_import(
+    unit: Unit,
+    table: Table,
+    *,
+    on: date,
+    actor: User | None,
+    progress: ProgressFactory | None = None,
+) -> Plan:
+    """Check every row of `table` for an import into `unit` from `on`, writing nothing.
+
+    `actor` may update only members in their write scope (None: anyone, for commands).
+    """
+    plan = Plan(unit=unit, on=on)
+    if not unit.is_active_on(on):
+        plan.problems.append(
+            Problem(
+                _("%(unit)s không hoạt động vào ngày %(day)s. (Unit not active on that date.)")
+                % {"unit": unit.name, "day": format_date(on)}
+            )
+        )
+    at, skipped, header_problems, complete = _map_headers(table.headers)
+    plan.problems += header_problems
+    if not complete:  # without a column, every row would only repeat the same fault
+        return plan
+    if not table.rows:
+        plan.problems.append(
+            Problem(_("Tệp không có dòng dữ liệu nào. (No rows below the headers.)"))
+        )
+    parsed, problems = _parse_rows(table, at, skipped)
+    plan.problems += problems + _repeated_numbers(parsed)
+    matcher = _Matcher(parsed, actor)
+    advance = progress("Kiểm tra / checking", len(parsed)) if progress else None
+    for row in parsed:
+        member, blocked = matcher.match(row)
+        # A blocked row is still checked for its own faults, but not as a newcomer to the roll.
+        checked = _check_row(row, member, None if blocked else on, plan)
+        plan.problems += blocked
+        if checked is not None and not blocked:
+            plan.rows.append(checked)
+        if advance:
+            advance(1)
+    plan.problems.sort(key=Problem.sort_key)
+    return plan
+
+
+def _check_row(row: _Parsed, member: Member | None, on: date | None, plan: Plan) -> Row | None:
+    """Check one row as the member services will: the new record, or the record after update;
+    a new person also against the day `on` they join the roll. The faults go to `plan`; None
+    if there are any."""
+    filled = {k: v for k, v in row.values.items() if k not in row.bad}
+    before = asdict(details_of(member)) if member is not None else None
+    if before is None:
+        details = MemberDetails(**{"full_name": "", "sex": "", **filled})
+    else:  # a blank cell keeps what is on record
+        details = MemberDetails(
+            **{**before, **{k: v for k, v in filled.items() if v not in (None, "")}}
+        )
+    # The numbers were checked for the whole file above: check the rest without them.
+    numbers = {name: getattr(details, name) for name in columns.IDENTIFIERS}
+    try:
+        cleaned = check_details(replace(details, citizen_id=None, card_number=None))
+    except ValidationError as error:
+        plan.problems += _faults(error, row.number, row.bad)
+        return None
+    details = replace(cleaned, **numbers)
+    if row.bad:
+        return None
+    if member is None or before is None:
+        if on is not None and details.admitted_on and on < details.admitted_on:
+            plan.problems.append(
+                Problem(
+                    _(
+                        "Ngày vào Đảng sau ngày vào danh sách (%(day)s). "
+                        "(Admitted after the day they join the roll.)"
+                    )
+                    % {"day": format_date(on)},
+                    row.number,
+                    columns.HEADERS["admitted_on"],
+                )
+            )
+            return None
+        return Row(row.number, details)
+    changes = {k: v for k, v in asdict(details).items() if v != before[k]}
+    if {"admitted_on", "recognised_on"} & set(changes):
+        try:
+            services.check_chain_against_dates(member, details)
+        except ValidationError as error:
+            plan.problems += _faults(error, row.number, set())
+            return None
+    return Row(row.number, details, member, changes)
