@@ -1,0 +1,68 @@
+"""A cell secretary imports a small Excel file through the pages and sees the members listed."""
+
+from __future__ import annotations
+
+import re
+from io import BytesIO
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import pytest
+from openpyxl import load_workbook
+
+from chibo.members.models import Member
+from chibo.members.spreadsheets import files
+from chibo.units.models import Unit
+from tests.browser.test_phone import load_demo, sign_in
+
+try:
+    from playwright.sync_api import expect
+except ImportError:  # the `browser` fixture skips these tests, or fails them in CI
+    expect = None  # type: ignore[assignment]
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+    from pytest_django.live_server_helper import LiveServer
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+PEOPLE = [
+    ("Đinh Thị Mơ", "Nữ", "12/04/1996", "038196001122"),
+    ("Cao Văn Bảo", "Nam", "03/11/1990", "038090003344"),
+]
+
+
+def small_file(path: Path) -> Path:
+    """The template the page offers, with two people filled in."""
+    workbook = load_workbook(BytesIO(files.template()))
+    sheet = workbook.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    for name, sex, born, citizen_id in PEOPLE:
+        row = {"Họ và tên": name, "Giới tính": sex, "Ngày sinh": born, "Số CCCD": citizen_id}
+        sheet.append([row.get(h) for h in headers])
+    workbook.save(path)
+    return path
+
+
+def test_secretary_imports_a_file_and_sees_the_members(
+    live_server: LiveServer, phone: Page, output: Path
+) -> None:
+    load_demo()
+    cell = Unit.objects.get(name="Chi bộ thôn Ninh Phú", code__startswith="HL-DALOC")
+    upload = small_file(output / "import-small.xlsx")
+    page = phone
+    sign_in(page, live_server, "bithuninhphu")
+    page.get_by_role("link", name="Danh sách đảng viên").click()
+    page.get_by_role("link", name="Nhập từ Excel").click()
+    page.get_by_label("Tệp danh sách (.xlsx hoặc .csv)").set_input_files(str(upload))
+    page.get_by_role("button", name="Kiểm tra tệp").click()
+    # The preview says what will happen, and nothing is written yet.
+    expect(page.locator("main")).to_contain_text("Đinh Thị Mơ")
+    assert not Member.objects.filter(full_name="Đinh Thị Mơ").exists()
+    page.screenshot(path=output / "import-preview-phone.png", full_page=True)
+    page.get_by_role("button", name=re.compile("Xác nhận")).click()
+    expect(page).to_have_url(re.compile(rf"/members/units/{cell.pk}/"))
+    for name, *_rest in PEOPLE:
+        expect(page.locator("#roll")).to_contain_text(name)
+    assert Member.objects.filter(full_name__in=[p[0] for p in PEOPLE]).count() == 2
+    page.screenshot(path=output / "import-done-phone.png", full_page=True)
