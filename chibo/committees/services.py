@@ -243,7 +243,9 @@ def end_seat(
 ) -> CommitteeSeat:
     """The member no longer holds `seat` from `on`: its last day is the day before."""
     seat = (
-        CommitteeSeat.objects.select_for_update().select_related("unit", "member").get(pk=seat.pk)
+        CommitteeSeat.objects.select_for_update(of=("self",))
+        .select_related("unit", "member")
+        .get(pk=seat.pk)
     )
     _check_end(seat.valid_from, seat.valid_to, on)
     basis = " ".join(basis.split())
@@ -333,7 +335,7 @@ def end_supervision(
 ) -> SupervisionAssignment:
     """The supervisor no longer watches over the unit from `on`: the last day is the day before."""
     assignment = (
-        SupervisionAssignment.objects.select_for_update()
+        SupervisionAssignment.objects.select_for_update(of=("self",))
         .select_related("unit", "supervisor")
         .get(pk=assignment.pk)
     )

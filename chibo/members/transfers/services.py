@@ -245,9 +245,13 @@ def _summary(transfer: Transfer) -> dict[str, Any]:
 
 
 def _locked(transfer: Transfer) -> Transfer:
-    """The transfer re-read under a row lock, so that two clicks cannot both act on it."""
+    """The transfer re-read under a row lock, so that two clicks cannot both act on it.
+
+    Only its own row is locked (`of=self`): PostgreSQL cannot lock the missing side of the
+    outer join to `to_unit`, which is empty for a transfer out of the system.
+    """
     return (
-        Transfer.objects.select_for_update()
+        Transfer.objects.select_for_update(of=("self",))
         .select_related("member", "from_unit", "to_unit")
         .get(pk=transfer.pk)
     )
