@@ -8,15 +8,12 @@ from ninja import Field, Query, Router, Schema
 from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.api.errors import ERRORS
+from chibo.api.schemas import AsOf
 from chibo.committees import selectors
 from chibo.committees.models import CommitteeSeat, SupervisionAssignment
 from chibo.lib.dates import today
 
 router = Router()
-
-
-class AsOf(Schema):
-    on: date | None = Field(None, description="State as of this day (default today).")
 
 
 class SeatOut(Schema):

@@ -237,6 +237,27 @@ def _check_end(valid_from: date, valid_to: date | None, on: date) -> None:
         )
 
 
+def _end(
+    row: CommitteeSeat | SupervisionAssignment,
+    *,
+    action: str,
+    actor: User | None,
+    on: date,
+    basis: str,
+) -> None:
+    """End a dated row from `on` (its last day is the day before), audited."""
+    _check_end(row.valid_from, row.valid_to, on)
+    row.valid_to = on - timedelta(days=1)
+    row.save(update_fields=["valid_to"])
+    record(
+        action,
+        actor=actor,
+        obj=row,
+        unit=row.unit,
+        changes={"valid_to": row.valid_to, "basis": " ".join(basis.split())},
+    )
+
+
 @transaction.atomic
 def end_seat(
     seat: CommitteeSeat, *, actor: User | None, on: date, basis: str = ""
@@ -247,17 +268,7 @@ def end_seat(
         .select_related("unit", "member")
         .get(pk=seat.pk)
     )
-    _check_end(seat.valid_from, seat.valid_to, on)
-    basis = " ".join(basis.split())
-    seat.valid_to = on - timedelta(days=1)
-    seat.save(update_fields=["valid_to"])
-    record(
-        "committees.seat.end",
-        actor=actor,
-        obj=seat,
-        unit=seat.unit,
-        changes={"valid_to": seat.valid_to, "basis": basis},
-    )
+    _end(seat, action="committees.seat.end", actor=actor, on=on, basis=basis)
     return seat
 
 
@@ -339,15 +350,5 @@ def end_supervision(
         .select_related("unit", "supervisor")
         .get(pk=assignment.pk)
     )
-    _check_end(assignment.valid_from, assignment.valid_to, on)
-    basis = " ".join(basis.split())
-    assignment.valid_to = on - timedelta(days=1)
-    assignment.save(update_fields=["valid_to"])
-    record(
-        "committees.supervision.end",
-        actor=actor,
-        obj=assignment,
-        unit=assignment.unit,
-        changes={"valid_to": assignment.valid_to, "basis": basis},
-    )
+    _end(assignment, action="committees.supervision.end", actor=actor, on=on, basis=basis)
     return assignment

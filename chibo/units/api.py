@@ -9,15 +9,12 @@ from ninja.pagination import PageNumberPagination, paginate
 from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.api.errors import ERRORS
+from chibo.api.schemas import AsOf
 from chibo.lib.dates import today
 from chibo.units import selectors, treepath
 from chibo.units.models import UnitVersion
 
 router = Router()
-
-
-class AsOf(Schema):
-    on: date | None = Field(None, description="State as of this day (default today).")
 
 
 class UnitOut(Schema):
