@@ -44,6 +44,7 @@ INSTALLED_APPS = [
     "chibo.accounts",
     "chibo.members",
     "chibo.committees",
+    "chibo.meetings",
     "chibo.demo",
 ]
 
