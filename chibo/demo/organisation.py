@@ -19,6 +19,7 @@ from chibo.accounts import services as account_services
 from chibo.accounts.models import Role, User
 from chibo.committees import services as committee_services
 from chibo.committees.models import Body, CommitteeSeat, Position, SupervisionAssignment
+from chibo.demo import meetings as demo_meetings
 from chibo.demo.names import EDUCATION, HOMETOWNS, OCCUPATIONS, IdNumbers, person
 from chibo.lib.dates import today
 from chibo.lib.progress import Progress
@@ -324,6 +325,7 @@ def build(progress_stream: object | None = None) -> Demo:
     _life_of_members(demo, district, created_bases, actor, rng)
     _reform_2025(province, district, created_bases, actor)
     _transfers(actor)
+    demo_meetings.build(actor, rng)
     account_services.assign_role(
         users["xadaloc"],
         actor=actor,

@@ -146,3 +146,17 @@ def test_roll_life_exemptions_attachments_transfers_and_committees(demo: str) ->
     # Committees of the units that ended in 2025 ended with them.
     assert not CommitteeSeat.objects.filter(valid_to__isnull=True, unit__valid_to__isnull=False)
     assert Member.objects.exclude(citizen_id=None).count() == 8900
+
+
+def test_meetings_held_with_their_roll_and_next_month_planned(demo: str) -> None:
+    from chibo.meetings import selectors as meeting_selectors
+    from chibo.meetings.models import Meeting, MeetingKind, MeetingState
+
+    closed = list(Meeting.objects.filter(state=MeetingState.CLOSED))
+    assert len(closed) >= 14 * 6
+    rates = [meeting_selectors.turnout(m).rate or 0 for m in closed]
+    assert sum(rates) / len(rates) > 85
+    assert min(rates) < 85  # some cells lag behind
+    assert Meeting.objects.filter(kind=MeetingKind.THEMATIC).exists()
+    ninh_phu = Unit.objects.get(name="Chi bộ thôn Ninh Phú", code__startswith="HL-DALOC")
+    assert Meeting.objects.filter(unit=ninh_phu, state=MeetingState.PLANNED).count() == 1
