@@ -12,6 +12,7 @@ urlpatterns = [
     path("units/", include("chibo.units.urls")),
     path("committees/", include("chibo.committees.urls")),
     path("members/", include("chibo.members.urls")),
+    path("meetings/", include("chibo.meetings.urls")),
     path("history/", include("chibo.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("api/v1/", api.urls),

@@ -15,6 +15,14 @@ DEFAULTS: dict[str, tuple[Any, str]] = {
     ),
     "documents_days_before": (1, "42-HD/BTCTW (2025): tài liệu gửi trước ít nhất 1 ngày"),
     "attendance_target_percent": (85, "Hậu Lộc: trên 85% đảng viên dự đủ (local target)"),
+    "checkin_opens_minutes_before": (
+        30,
+        "local practice: tự điểm danh mở 30 phút trước giờ họp",
+    ),
+    "checkin_closes_hours_after": (
+        4,
+        "local practice: tự điểm danh đóng 4 giờ sau giờ họp, nếu chưa ghi giờ kết thúc",
+    ),
 }
 
 

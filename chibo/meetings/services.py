@@ -221,9 +221,10 @@ def record_attendance(
         row.recorded_by = actor
         changed.append(row)
     new = [r for r in changed if r.pk is None]
+    old = [r for r in changed if r.pk is not None]
     Attendance.objects.bulk_create(new)
     Attendance.objects.bulk_update(
-        [r for r in changed if r.pk is not None],
+        old,
         ["mark", "reason", "source", "counted", "recorded_by", "recorded_at"],
     )
     if changed:

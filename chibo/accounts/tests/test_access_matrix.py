@@ -8,7 +8,7 @@ Outside the caller's scope an object is a 404, never a 403, so that ids leak not
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
@@ -16,11 +16,16 @@ import pytest
 from django.http import HttpResponse
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
+from django.utils import timezone
 
 from chibo.accounts import services
 from chibo.accounts.models import ApiToken, Role, User
 from chibo.audit.models import AuditEvent
 from chibo.committees.tests import helpers as committee_helpers
+from chibo.meetings import services as meeting_services
+from chibo.meetings.models import Meeting
+from chibo.meetings.records import selectors as record_selectors
+from chibo.meetings.records import services as record_services
 from chibo.members.models import Member, TransferKind
 from chibo.members.transfers import services as transfer_services
 from chibo.units.models import KindRule, Unit, UnitVersion
@@ -78,7 +83,10 @@ RESTRUCTURE = WRITE
 RESTRUCTURE_OWN = every(404, LOGIN)
 API_READ = every(200, 401)
 PENDING = Redirect("members:transfers_pending")
+ROLL_CALL = Redirect("meetings:roll_call")
 PUBLIC = every(200, 200)
+RECORDS = Redirect("meetings:records")
+SEES_MEMBERS = per_role(200, 200, 200, 200, 404, LOGIN)
 
 
 @dataclass(frozen=True)
@@ -188,6 +196,55 @@ def transfer_id(ctx: Ctx, target: Target) -> dict[str, Any]:
 
 def unit_id(ctx: Ctx, target: Target) -> dict[str, Any]:
     return {"unit_id": target.id}
+
+
+def resolution_targets(ctx: Ctx) -> list[Target]:
+    """A resolution adopted at a meeting of the cell every role covers, and one adopted in the
+    other province's cell."""
+
+    def resolution(unit: Unit) -> int:
+        starts_at = timezone.make_aware(datetime(2025, 3, 4, 19))
+        meeting = meeting_services.plan_meeting(
+            unit, actor=None, kind="regular", starts_at=starts_at
+        )
+        everyone = {m.pk: ("present", "") for m in record_selectors.roll(meeting).expected}
+        meeting_services.record_attendance(meeting, actor=None, marks=everyone)
+        return record_services.adopt_resolution(
+            meeting, actor=None, title="Về nhiệm vụ tháng 4", body=""
+        ).pk
+
+    own = Target("own", resolution(ctx.tree.cell_a1), True, ctx.tree.cell_a1)
+    if ctx.role == Role.ADMIN:
+        return [own, Target("missing", MISSING_ID, False)]
+    return [own, Target("other", resolution(ctx.tree.other_cell), False, ctx.tree.other_cell)]
+
+
+def meeting_targets(ctx: Ctx) -> list[Target]:
+    """A past meeting of the cell every role covers (its roll call is open), and one of the
+    other province's cell."""
+
+    def meeting(unit: Unit) -> int:
+        starts_at = timezone.make_aware(datetime(2025, 3, 4, 19))
+        return meeting_services.plan_meeting(
+            unit, actor=None, kind="regular", starts_at=starts_at
+        ).pk
+
+    own = Target("own", meeting(ctx.tree.cell_a1), True, ctx.tree.cell_a1)
+    if ctx.role == Role.ADMIN:
+        return [own, Target("missing", MISSING_ID, False)]
+    return [own, Target("other", meeting(ctx.tree.other_cell), False, ctx.tree.other_cell)]
+
+
+def meeting_id(ctx: Ctx, target: Target) -> dict[str, Any]:
+    return {"meeting_id": target.id}
+
+
+def checkin_code(ctx: Ctx, target: Target) -> dict[str, Any]:
+    """The check-in link is open to whoever holds its code (the page then says whether they
+    may check in): "outside the scope" here is a wrong code, a 404."""
+    meeting = Meeting.objects.filter(pk=target.id).first()
+    code = meeting.checkin_code if meeting and target.in_scope else "not-the-code"
+    return {"meeting_id": target.id, "code": code}
 
 
 def links_to(response: HttpResponse, target: Target) -> bool:
@@ -365,8 +422,75 @@ ROUTES: dict[str, Route] = {
         writes=True,
     ),
     "members:export": Route(per_role(200, 200, 200, 200, 404, LOGIN), kwargs=unit_id),
+    # Party dues: the books name members, so they follow the member list (not the member
+    # role); recording is a write on the unit, POST only: an empty form is sent back (200).
+    "meetings:dues_month": Route(per_role(200, 200, 200, 200, 404, LOGIN), kwargs=unit_id),
+    "meetings:dues_year": Route(per_role(200, 200, 200, 200, 404, LOGIN), kwargs=unit_id),
+    "meetings:dues_totals": Route(per_role(200, 200, 200, 200, 404, LOGIN), kwargs=unit_id),
+    "meetings:dues_collect": Route(WRITE, kwargs=unit_id, methods=("POST",), writes=True),
+    # A meeting's records name members: the committees, inspectors and secretaries of the cell
+    # read them and their PDFs; minutes, votes, resolutions and amendments are writes of the
+    # secretary and above. An empty POST fails its form (the page comes back, nothing is
+    # written), except the minutes, whose fields may all be empty: saved unchanged, redirected.
+    "meetings:records": Route(SEES_MEMBERS, kwargs=meeting_id, targets=meeting_targets),
+    "meetings:records_minutes": Route(
+        per_role(RECORDS, RECORDS, 404, RECORDS, 404, LOGIN),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    "meetings:records_vote": Route(
+        WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("POST",), writes=True
+    ),
+    "meetings:records_resolution": Route(
+        WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("POST",), writes=True
+    ),
+    "meetings:records_amend": Route(
+        WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("POST",), writes=True
+    ),
+    "meetings:minutes_pdf": Route(SEES_MEMBERS, kwargs=meeting_id, targets=meeting_targets),
+    "meetings:attendance_pdf": Route(SEES_MEMBERS, kwargs=meeting_id, targets=meeting_targets),
+    "meetings:resolution_pdf": Route(
+        SEES_MEMBERS, kwargs=lambda c, t: {"resolution_id": t.id}, targets=resolution_targets
+    ),
     "audit:object": Route(
         READ, kwargs=lambda c, t: {"object_type": "units.unit", "object_id": str(t.id)}
+    ),
+    # Meetings: everyone in scope reads a unit's meetings and a meeting; the committees,
+    # inspectors and secretaries of the cell see its roll call (it names members); planning,
+    # moving, marking and the check-in QR are writes of the cell's secretary and above.
+    "meetings:unit": Route(READ, kwargs=unit_id),
+    "meetings:plan": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
+    "meetings:detail": Route(READ, kwargs=meeting_id, targets=meeting_targets),
+    "meetings:move": Route(
+        WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("GET", "POST"), writes=True
+    ),
+    "meetings:roll_call": Route(
+        per_role(200, 200, 200, 200, 404, LOGIN), kwargs=meeting_id, targets=meeting_targets
+    ),
+    "meetings:all_present": Route(
+        per_role(ROLL_CALL, ROLL_CALL, 404, ROLL_CALL, 404, LOGIN),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    # An empty POST names no mark: the form says so and nothing is written.
+    "meetings:mark": Route(
+        WRITE,
+        kwargs=lambda c, t: {
+            "meeting_id": t.id,
+            "member_id": Member.objects.get(full_name="Lê Văn Chín").pk,
+        },
+        targets=meeting_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    "meetings:qr": Route(WRITE, kwargs=meeting_id, targets=meeting_targets),
+    # No role here is an expected member: the page says so (200) and nothing is written.
+    "meetings:checkin": Route(
+        every(200, LOGIN), kwargs=checkin_code, targets=meeting_targets, writes=True
     ),
     # The API description is public on purpose: it shows the shape of the API, no data.
     "api:openapi-json": Route(PUBLIC, api=True),

@@ -1,0 +1,83 @@
+"""Forms of the meeting pages. They only read input; the services check the rules."""
+
+from datetime import datetime, time
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from chibo.meetings.models import Mark, Meeting, MeetingKind
+from chibo.meetings.rules import rule_for
+from chibo.units.forms import date_field
+from chibo.units.models import Unit
+
+
+class TimeInput(forms.TimeInput):
+    """The phone's own time picker; typed text (19:30, 19h30, 19h) is read too."""
+
+    input_type = "time"
+
+    def __init__(self) -> None:
+        super().__init__(format="%H:%M")
+
+
+def time_field(label: Any) -> forms.TimeField:
+    return forms.TimeField(
+        label=label,
+        widget=TimeInput(),
+        input_formats=["%H:%M", "%Hh%M", "%Hh", "%H.%M", "%H:%M:%S"],
+        help_text=_("Giờ:phút, ví dụ 19:30"),
+    )
+
+
+class _When(forms.Form):
+    day = date_field(_("Ngày họp"))
+    at = time_field(_("Giờ bắt đầu"))
+    place = forms.CharField(label=_("Địa điểm"), max_length=200, required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("day") and data.get("at"):
+            # The day and hour as they are in Vietnam, whatever the server's clock.
+            data["starts_at"] = timezone.make_aware(datetime.combine(data["day"], data["at"]))
+        return data
+
+
+class PlanForm(_When):
+    kind = forms.ChoiceField(label=_("Loại cuộc họp"), choices=MeetingKind.choices)
+    title = forms.CharField(
+        label=_("Chủ đề"),
+        max_length=300,
+        required=False,
+        help_text=_("Bắt buộc với sinh hoạt chuyên đề."),
+    )
+
+    field_order = ["kind", "day", "at", "place", "title"]
+
+    def __init__(self, unit: Unit, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].initial = MeetingKind.REGULAR
+        self.fields["at"].initial = time(rule_for(unit, "regular_start_hour"))
+
+
+class MoveForm(_When):
+    def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
+        local = timezone.localtime(meeting.starts_at)
+        kwargs.setdefault(
+            "initial", {"day": local.date(), "at": local.time(), "place": meeting.place}
+        )
+        super().__init__(*args, **kwargs)
+        self.fields["day"].label = _("Ngày họp mới")
+        self.fields["at"].label = _("Giờ bắt đầu mới")
+
+
+class MarkForm(forms.Form):
+    """One member's mark on the roll call: the button tapped, and a reason for an absence."""
+
+    mark = forms.ChoiceField(choices=Mark.choices)
+    reason = forms.CharField(label=_("Lý do vắng"), max_length=200, required=False)
+
+
+class AllPresentForm(forms.Form):
+    """No fields: the "everyone present" button itself. Holds the refusal, if any."""

@@ -1,0 +1,403 @@
+"""Meeting pages: a unit's meetings, a meeting, planning and moving, the roll call made for a
+phone, and the QR self check-in."""
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime, time
+from typing import Any
+
+from dateutil.relativedelta import relativedelta
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from chibo.accounts import access
+from chibo.accounts.access import user_of
+from chibo.accounts.models import User
+from chibo.lib.dates import format_date, today
+from chibo.lib.forms import submit
+from chibo.meetings import checkin as checkins
+from chibo.meetings import forms, selectors, services
+from chibo.meetings.models import Attendance, Mark, Meeting, MeetingKind, MeetingState
+from chibo.members.models import Member, Membership, MembershipKind, MemberStatus, Status
+from chibo.units.models import Unit
+
+PAGE_SIZE = 20
+LOCKED = (MeetingState.CLOSED, MeetingState.CANCELLED)
+HELD = (MeetingState.HELD, MeetingState.CLOSED)
+
+
+def access_meeting(user: User, meeting_id: int, *, write: bool = False) -> Meeting:
+    """The meeting if the user may see (or change) its unit; otherwise 404."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    meeting.unit = access.access_unit(user, meeting.unit_id, write=write)
+    return meeting
+
+
+def with_turnout(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Each meeting with `expected_n` and `present_n`, in the same query: the rule of
+    `selectors.expected` (RULES.md §1.5) written as SQL, so that a list costs one query."""
+    day = OuterRef("day")
+    member_day = OuterRef(OuterRef("day"))
+    status = MemberStatus.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=member_day),
+        valid_from__lte=member_day,
+        member_id=OuterRef("member_id"),
+    ).values("status")[:1]
+    expected = (
+        Membership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            valid_from__lte=day,
+            unit_id=OuterRef("unit_id"),
+        )
+        .annotate(day_status=Subquery(status))
+        .filter(
+            Q(kind=MembershipKind.TEMPORARY, day_status=Status.ATTACHED)
+            | (
+                ~Q(kind=MembershipKind.TEMPORARY)
+                & Q(day_status__in=[Status.OFFICIAL, Status.PROBATIONARY])
+            )
+        )
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    present = (
+        Attendance.objects.filter(
+            meeting=OuterRef("pk"), counted=True, mark__in=[Mark.PRESENT, Mark.LATE]
+        )
+        .order_by()
+        .values("meeting_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return meetings.annotate(
+        day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()),
+        expected_n=Coalesce(Subquery(expected), 0),
+        present_n=Coalesce(Subquery(present), 0),
+    )
+
+
+def _rate(meeting: Any) -> float | None:
+    if meeting.state not in HELD or not meeting.expected_n:
+        return None
+    return round(100 * meeting.present_n / meeting.expected_n, 1)
+
+
+@login_required
+def unit_meetings(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """A unit's meetings: today's and upcoming ones, then the past ones page by page."""
+    user = user_of(request)
+    unit = access.access_unit(user, unit_id)
+    start = timezone.make_aware(datetime.combine(today(), time()))
+    meetings = with_turnout(selectors.meetings_of(unit.pk))
+    upcoming = list(meetings.filter(starts_at__gte=start).order_by("starts_at"))
+    past = Paginator(meetings.filter(starts_at__lt=start), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    for meeting in [*upcoming, *past.object_list]:
+        meeting.rate = _rate(meeting)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "meetings/unit.html",
+        {
+            "unit": unit,
+            "upcoming": upcoming,
+            "past": past,
+            "can_plan": access.can_change_unit(user, unit),
+        },
+    )
+
+
+@login_required
+def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = access_meeting(user, meeting_id)
+    expected = selectors.expected(meeting)
+    figures = selectors.turnout(meeting, expected_count=len(expected.members))
+    can_write = access.can_change_unit(user, meeting.unit)
+    is_open = meeting.state not in LOCKED
+    url = request.build_absolute_uri(checkins.path(meeting))
+    context = {
+        "meeting": meeting,
+        "unit": meeting.unit,
+        "agenda": meeting.agenda.select_related("assignee"),
+        "expected": expected,
+        "figures": figures,
+        "absent": figures.excused + figures.unexcused,
+        "held": meeting.state in HELD,
+        "can_write": can_write,
+        "sees_members": access.sees_members_of(user, meeting.unit),
+        "can_move": can_write and meeting.state in (MeetingState.PLANNED, MeetingState.NOTIFIED),
+        "qr": checkins.qr_svg(url, _("Mã QR tự điểm danh")) if can_write and is_open else None,
+        "window": checkins.window(meeting),
+    }
+    return render(request, "meetings/detail.html", context)
+
+
+def _plan(unit: Unit, user: User, data: dict[str, Any]) -> Meeting:
+    """Plan from the form; a regular meeting takes its month's place in the series, so that
+    the monthly generation does not add a second one."""
+    month = None
+    if data["kind"] == MeetingKind.REGULAR:
+        month = timezone.localtime(data["starts_at"]).date().replace(day=1)
+        start, end = (
+            timezone.make_aware(datetime.combine(day, time()))
+            for day in (month, month + relativedelta(months=1))
+        )
+        taken = (
+            selectors.meetings_of(unit.pk)
+            .filter(Q(series_month=month) | Q(starts_at__gte=start, starts_at__lt=end))
+            .filter(kind=MeetingKind.REGULAR)
+            .first()
+        )
+        if taken is not None:
+            raise ValidationError(
+                _(
+                    "Tháng %(month)s đã có cuộc họp thường kỳ (%(day)s). Muốn đổi ngày, hãy dời "
+                    "cuộc họp đó."
+                )
+                % {
+                    "month": f"{month:%m/%Y}",
+                    "day": format_date(timezone.localtime(taken.starts_at).date()),
+                }
+            )
+    return services.plan_meeting(
+        unit,
+        actor=user,
+        kind=data["kind"],
+        starts_at=data["starts_at"],
+        place=data["place"],
+        title=data["title"],
+        series_month=month,
+    )
+
+
+@login_required
+def plan(request: HttpRequest, unit_id: int) -> HttpResponse:
+    user = user_of(request)
+    unit = access.access_unit(user, unit_id, write=True)
+    form = forms.PlanForm(unit, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        meeting = submit(form, lambda: _plan(unit, user, form.cleaned_data))
+        if meeting:
+            messages.success(request, _("Đã lên lịch cuộc họp."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    title = _("Lên lịch cuộc họp")
+    return render(request, "meetings/form.html", {"unit": unit, "form": form, "title": title})
+
+
+@login_required
+def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    user = user_of(request)
+    meeting = access_meeting(user, meeting_id, write=True)
+    form = forms.MoveForm(meeting, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        if submit(
+            form,
+            lambda: services.move_meeting(
+                meeting, actor=user, starts_at=data["starts_at"], place=data["place"]
+            ),
+        ):
+            messages.success(request, _("Đã dời cuộc họp."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    context = {"unit": meeting.unit, "meeting": meeting, "form": form, "title": _("Dời cuộc họp")}
+    return render(request, "meetings/form.html", context)
+
+
+# The roll call. One line per expected member; everything a page shows is read in a fixed
+# number of queries (expected members, their marks, the figures), whatever the cell's size.
+
+
+@dataclass(frozen=True)
+class Row:
+    member: Member
+    attendance: Attendance | None
+    exempted: bool = False
+
+
+@dataclass(frozen=True)
+class Roll:
+    rows: list[Row]
+    exempted: list[Row]
+    figures: selectors.Turnout
+
+    @property
+    def absent(self) -> int:
+        return self.figures.excused + self.figures.unexcused
+
+    def find(self, member_id: int) -> Row | None:
+        return next((r for r in [*self.rows, *self.exempted] if r.member.pk == member_id), None)
+
+
+def _roll(meeting: Meeting) -> Roll:
+    expected = selectors.expected(meeting)
+    marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    return Roll(
+        [Row(m, marks.get(m.pk)) for m in expected.members],
+        [Row(m, marks.get(m.pk), exempted=True) for m in expected.exempted],
+        selectors.turnout(meeting, expected_count=len(expected.members)),
+    )
+
+
+def _roll_refusal(meeting: Meeting) -> str | None:
+    """Why the roll cannot be taken now: the meeting is locked, or has not begun."""
+    if meeting.state in LOCKED:
+        return _("Cuộc họp đã khóa biên bản; không sửa điểm danh được nữa.")
+    opens = checkins.window(meeting).opens
+    if timezone.now() < opens:
+        return _("Chưa đến giờ họp: điểm danh mở từ %(when)s.") % {"when": checkins.when(opens)}
+    return None
+
+
+def _record(meeting: Meeting, user: User, marks: Mapping[int, tuple[str, str]]) -> int:
+    refusal = _roll_refusal(meeting)
+    if refusal:
+        raise ValidationError(refusal)
+    return services.record_attendance(meeting, actor=user, marks=marks)
+
+
+def _roll_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
+    user = user_of(request)
+    can_write = access.can_change_unit(user, meeting.unit)
+    refusal = _roll_refusal(meeting)
+    return {
+        "meeting": meeting,
+        "unit": meeting.unit,
+        "roll": _roll(meeting),
+        "roll_url": reverse("meetings:roll_call", args=[meeting.pk]),
+        "can_mark": can_write and refusal is None,
+        "notice": refusal,
+        "editing": None,
+        "form": None,
+        **extra,
+    }
+
+
+def _member_param(request: HttpRequest, name: str) -> int | None:
+    value = request.GET.get(name, "")
+    return int(value) if value.isdigit() else None
+
+
+@login_required
+def roll_call(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The roll call page; `?member=ID` opens that member's line for a change (with htmx,
+    only the line comes back), `?row=ID` gives the line back closed."""
+    user = user_of(request)
+    meeting = access_meeting(user, meeting_id)
+    if not access.sees_members_of(user, meeting.unit):
+        raise Http404
+    context = _roll_context(request, meeting)
+    editing = _member_param(request, "member") if context["can_mark"] else None
+    context["editing"] = editing
+    line = editing or _member_param(request, "row")
+    if request.htmx and line:  # type: ignore[attr-defined]
+        row = context["roll"].find(line)
+        if row is None:
+            raise Http404
+        return render(request, "meetings/_roll_row.html", {**context, "row": row})
+    return render(request, "meetings/roll_call.html", context)
+
+
+@require_POST
+@login_required
+def all_present(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """One tap: everyone expected who has no mark yet is present. Marks already taken stay."""
+    user = user_of(request)
+    meeting = access_meeting(user, meeting_id, write=True)
+    roll = _roll(meeting)
+    marks = {r.member.pk: (Mark.PRESENT, "") for r in roll.rows if r.attendance is None}
+    form = forms.AllPresentForm(request.POST)
+    written = submit(form, lambda: _record(meeting, user, marks))
+    if written is None:
+        context = _roll_context(request, meeting, errors=form.non_field_errors())
+    else:
+        done = _("Đã ghi có mặt %(n)s đảng viên.") % {"n": written}
+        if not request.htmx:  # type: ignore[attr-defined]
+            messages.success(request, done)
+            return redirect("meetings:roll_call", meeting_id=meeting.pk)
+        context = _roll_context(request, meeting, done=done)
+    template = "meetings/_roll.html" if request.htmx else "meetings/roll_call.html"  # type: ignore[attr-defined]
+    return render(request, template, context)
+
+
+@require_POST
+@login_required
+def mark(request: HttpRequest, meeting_id: int, member_id: int) -> HttpResponse:
+    """One member's exception: late, excused (with its reason), unexcused, or present again."""
+    user = user_of(request)
+    meeting = access_meeting(user, meeting_id, write=True)
+    if _roll(meeting).find(member_id) is None:
+        raise Http404
+    form = forms.MarkForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        done = submit(
+            form, lambda: _record(meeting, user, {member_id: (data["mark"], data["reason"])})
+        )
+        if done is not None:
+            if not request.htmx:  # type: ignore[attr-defined]
+                url = reverse("meetings:roll_call", args=[meeting.pk])
+                return redirect(f"{url}#m-{member_id}")
+            context = _roll_context(request, meeting)
+            row = context["roll"].find(member_id)
+            return render(request, "meetings/_roll_marked.html", {**context, "row": row})
+    else:
+        form.add_error(None, _("Hãy chọn một nút điểm danh."))
+    context = _roll_context(request, meeting, editing=member_id, form=form)
+    if request.htmx:  # type: ignore[attr-defined]
+        row = context["roll"].find(member_id)
+        return render(request, "meetings/_roll_row.html", {**context, "row": row})
+    return render(request, "meetings/roll_call.html", context)
+
+
+@login_required
+def qr(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The check-in QR code, large, to show on a screen or the secretary's phone."""
+    meeting = access_meeting(user_of(request), meeting_id, write=True)
+    url = request.build_absolute_uri(checkins.path(meeting))
+    context = {
+        "meeting": meeting,
+        "unit": meeting.unit,
+        "locked": meeting.state in LOCKED,
+        "qr": checkins.qr_svg(url, _("Mã QR tự điểm danh")),
+        "window": checkins.window(meeting),
+    }
+    return render(request, "meetings/qr.html", context)
+
+
+@login_required
+def checkin(request: HttpRequest, meeting_id: int, code: str) -> HttpResponse:
+    """A member's own check-in, from the QR code: the page says whether it is open to them,
+    and one button (a POST, so a link preview writes nothing) records them present."""
+    meeting = Meeting.objects.select_related("unit").filter(pk=meeting_id).first()
+    if meeting is None or not checkins.code_matches(meeting, code):
+        raise Http404
+    user = user_of(request)
+    status = 200
+    if request.method == "POST":
+        try:
+            verdict = checkins.check_in(meeting, user=user)
+        except ValidationError as error:
+            verdict = checkins.Verdict(False, False, " ".join(error.messages))
+        if verdict.done:
+            messages.success(request, verdict.message)
+            return redirect(request.path)
+        status = 403
+    else:
+        verdict = checkins.assess(meeting, user)
+    context = {"meeting": meeting, "verdict": verdict, "window": checkins.window(meeting)}
+    return render(request, "meetings/checkin.html", context, status=status)
