@@ -44,6 +44,23 @@ class _When(forms.Form):
         return data
 
 
+class CloseForm(forms.Form):
+    """When the meeting ended: the day it started, at the time given."""
+
+    ended = time_field(_("Giờ kết thúc"))
+
+    def __init__(self, meeting: Meeting, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.meeting = meeting
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("ended"):
+            day = timezone.localtime(self.meeting.starts_at).date()
+            data["ends_at"] = timezone.make_aware(datetime.combine(day, data["ended"]))
+        return data
+
+
 class PlanForm(_When):
     kind = forms.ChoiceField(label=_("Loại cuộc họp"), choices=MeetingKind.choices)
     title = forms.CharField(

@@ -218,6 +218,35 @@ def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/form.html", context)
 
 
+@login_required
+def close(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """Close a held meeting: the roll, minutes and votes are locked from then on."""
+    user = user_of(request)
+    meeting = access_meeting(user, meeting_id, write=True)
+    form = forms.CloseForm(meeting, request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        ends_at = form.cleaned_data["ends_at"]
+        warnings = submit(
+            form, lambda: services.close_meeting(meeting, actor=user, ends_at=ends_at)
+        )
+        if warnings is not None:
+            for warning in warnings:
+                messages.warning(request, warning)
+            messages.success(request, _("Đã khóa biên bản cuộc họp."))
+            return redirect("meetings:detail", meeting_id=meeting.pk)
+    context = {
+        "unit": meeting.unit,
+        "meeting": meeting,
+        "form": form,
+        "title": _("Kết thúc và khóa biên bản"),
+        "intro": _(
+            "Sau khi khóa, điểm danh, biên bản và biểu quyết không sửa được nữa; muốn sửa phải "
+            "ghi đính chính có lý do."
+        ),
+    }
+    return render(request, "meetings/form.html", context)
+
+
 # The roll call. One line per expected member; everything a page shows is read in a fixed
 # number of queries (expected members, their marks, the figures), whatever the cell's size.
 

@@ -466,6 +466,9 @@ ROUTES: dict[str, Route] = {
     "meetings:move": Route(
         WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("GET", "POST"), writes=True
     ),
+    "meetings:close": Route(
+        WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("GET", "POST"), writes=True
+    ),
     "meetings:roll_call": Route(
         per_role(200, 200, 200, 200, 404, LOGIN), kwargs=meeting_id, targets=meeting_targets
     ),

@@ -420,3 +420,33 @@ def test_roll_call_query_count_does_not_grow_with_the_cell(
         assert len(marks(meeting)) == size
     small, large = counts
     assert small == large
+
+
+def test_closing_through_the_page(tree, users) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from chibo.accounts.models import Role
+    from chibo.meetings import services as meeting_services
+    from chibo.meetings.models import MeetingState
+
+    meeting = meeting_services.plan_meeting(
+        tree.cell_a1,
+        actor=None,
+        kind="regular",
+        starts_at=timezone.make_aware(datetime(2026, 3, 4, 19)),
+    )
+    client = Client()
+    client.force_login(users[Role.SECRETARY])
+    url = reverse("meetings:close", args=[meeting.pk])
+    refused = client.post(url, {"ended": "21:00"})
+    assert "chưa điểm danh" in refused.content.decode()
+    everyone = {m.pk: ("present", "") for m in meeting_services.selectors.expected(meeting).members}
+    meeting_services.record_attendance(meeting, actor=None, marks=everyone)
+    response = client.post(url, {"ended": "20:00"}, follow=True)
+    meeting.refresh_from_db()
+    assert meeting.state == MeetingState.CLOSED
+    assert "60 phút" in response.content.decode()  # the short meeting is closed with a warning
