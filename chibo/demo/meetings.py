@@ -14,7 +14,9 @@ from dateutil.relativedelta import relativedelta
 from chibo.accounts.models import User
 from chibo.lib.dates import today
 from chibo.meetings import selectors, services
+from chibo.meetings.dues import services as dues_services
 from chibo.meetings.models import Mark, MeetingKind
+from chibo.members import selectors as member_selectors
 from chibo.units.models import Unit, UnitKind
 
 MONTHS_HELD = 6
@@ -44,6 +46,7 @@ def build(actor: User, rng: random.Random) -> int:
             if meeting is None:
                 continue
             _hold(meeting, actor, rng, habit)
+            _collect_dues(cell, meeting, month, actor, rng)
             held += 1
             if month.month in (3, 6, 9, 12) and rng.random() < 0.8:
                 thematic = services.plan_meeting(
@@ -58,6 +61,17 @@ def build(actor: User, rng: random.Random) -> int:
                 held += 1
         services.plan_month(cell, this_month + relativedelta(months=1), actor=actor)
     return held
+
+
+def _collect_dues(cell: Unit, meeting, month, actor: User, rng: random.Random) -> None:  # type: ignore[no-untyped-def]
+    """Dues collected at the regular meeting: the configured rate, or a wage-based amount for
+    members paid a salary or a pension (1 % / 0,5 %, 342-QĐ/TW), a few unpaid."""
+    payments: dict[int, tuple[int | None, bool]] = {}
+    for row in member_selectors.members_on(cell.pk, month):
+        member = row.member
+        amount = member.dues_monthly or rng.choice([30_000, 45_000, 52_000, 68_000])
+        payments[member.pk] = (amount, rng.random() < 0.96)
+    dues_services.collect_dues(cell, actor=actor, month=month, payments=payments, meeting=meeting)
 
 
 def _hold(meeting, actor: User, rng: random.Random, habit: float) -> None:  # type: ignore[no-untyped-def]

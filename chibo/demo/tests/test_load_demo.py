@@ -160,3 +160,7 @@ def test_meetings_held_with_their_roll_and_next_month_planned(demo: str) -> None
     assert Meeting.objects.filter(kind=MeetingKind.THEMATIC).exists()
     ninh_phu = Unit.objects.get(name="Chi bộ thôn Ninh Phú", code__startswith="HL-DALOC")
     assert Meeting.objects.filter(unit=ninh_phu, state=MeetingState.PLANNED).count() == 1
+    from chibo.meetings.models import DuesPayment
+
+    dues = DuesPayment.objects.filter(unit=ninh_phu)
+    assert dues.filter(paid=True).count() > dues.filter(paid=False).count() > 0
