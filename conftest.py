@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -141,8 +142,9 @@ def _kind_rules_after_flush(request: pytest.FixtureRequest) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings: Settings) -> None:
+def _test_settings(settings: Settings, tmp_path: Path) -> None:
     """Tests sign in with force_login (the throttling tests switch axes back on), and hash
     passwords quickly: the real hasher would spend seconds on every account a test makes."""
     settings.AXES_ENABLED = False
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.MEDIA_ROOT = tmp_path / "media"  # uploads of a test stay in its own folder

@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "chibo.members",
     "chibo.committees",
     "chibo.meetings",
+    "chibo.quality",
     "chibo.demo",
 ]
 
@@ -161,6 +162,23 @@ STORAGES = {
         )
     },
 }
+
+# Uploaded files (meeting documents) live under var/media. They are served only through views
+# that check who may read them, never at a public URL: MEDIA_URL is not routed anywhere.
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+
+# E-mail (meeting notices). The console backend prints mails in development; a server sets e.g.
+# CHIBO_EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend with Django's EMAIL_HOST etc.
+# Tests switch to the in-memory backend by themselves.
+EMAIL_BACKEND = env_str("CHIBO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+DEFAULT_FROM_EMAIL = env_str("CHIBO_FROM_EMAIL", "chibo <noreply@localhost>")
+EMAIL_HOST = env_str("CHIBO_EMAIL_HOST", "localhost")
+EMAIL_PORT = env_int("CHIBO_EMAIL_PORT", 25)
+EMAIL_HOST_USER = env_str("CHIBO_EMAIL_USER", "")
+EMAIL_HOST_PASSWORD = env_str("CHIBO_EMAIL_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("CHIBO_EMAIL_TLS", False)
+EMAIL_TIMEOUT = env_int("CHIBO_EMAIL_TIMEOUT_SECONDS", 20)
 
 # Production hardening; every value can be relaxed by its variable for a plain-HTTP test host.
 SECURE_SSL_REDIRECT = env_bool("CHIBO_SSL_REDIRECT", not DEBUG)

@@ -3,6 +3,7 @@ import secrets
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -288,3 +289,127 @@ class Vote(models.Model):
 
     def __str__(self) -> str:
         return self.subject
+
+
+# Preparation (42-HD/BTCTW 2025, RULES.md §1.2): documents, notices, members' opinions on the
+# draft, and the private calendar feeds.
+
+
+class MeetingDocument(models.Model):
+    """A document of a meeting (draft resolution, report, material to study), posted for the
+    members before the meeting: at least one day before it, by the 2025 guidance. Files are
+    served only through a view that checks who may read the meeting, never as public media."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="documents")
+    title = models.CharField(_("tên tài liệu"), max_length=200)
+    file = models.FileField(_("tệp"), upload_to="meetings/%Y/%m/", max_length=255)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(_("đăng lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("tài liệu cuộc họp")
+        verbose_name_plural = _("tài liệu cuộc họp")
+        ordering = ["meeting", "uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class NoticeChannel(models.TextChoices):
+    EMAIL = "email", _("Thư điện tử")
+    PAGE = "page", _("Trang cá nhân")
+
+
+class MeetingNotice(models.Model):
+    """One sending of a meeting's notice (time, place and content) on one channel: by e-mail to
+    the expected members who have an address and to the supervising committee members, and on
+    the members' own page. `recipients` is how many it reached on that channel."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="notices")
+    channel = models.CharField(_("kênh"), max_length=10, choices=NoticeChannel.choices)
+    recipients = models.PositiveIntegerField(_("số người nhận"))
+    sent_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("thông báo cuộc họp")
+        verbose_name_plural = _("thông báo cuộc họp")
+        ordering = ["meeting", "-sent_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.meeting}: {self.get_channel_display()} {self.recipients}"
+
+
+class Opinion(models.Model):
+    """An expected member's opinion on the draft resolution and the content of a meeting, sent
+    beforehand; one per member and meeting, editable until the meeting starts."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="opinions")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="meeting_opinions"
+    )
+    text = models.TextField(_("ý kiến"))
+    created_at = models.DateTimeField(_("gửi lúc"), default=timezone.now)
+    updated_at = models.DateTimeField(_("sửa lúc"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("ý kiến góp ý")
+        verbose_name_plural = _("ý kiến góp ý")
+        ordering = ["meeting", "created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "member"],
+                name="opinion_once_per_member",
+                violation_error_message=_("Mỗi đảng viên gửi một ý kiến cho mỗi cuộc họp."),
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} · {self.meeting}"
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class CalendarFeed(models.Model):
+    """A private iCalendar link: a member's own meetings (`unit` empty) or one unit's meetings.
+
+    The token in the URL is the only key, so a link can be revoked (and a new one made) at any
+    time; a revoked link answers 404. Each user has at most one open link of each kind."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_feeds"
+    )
+    unit = models.ForeignKey(
+        "units.Unit", null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    created_at = models.DateTimeField(_("tạo lúc"), default=timezone.now)
+    revoked_at = models.DateTimeField(_("thu hồi lúc"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("lịch iCal")
+        verbose_name_plural = _("lịch iCal")
+        ordering = ["user", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(unit__isnull=True, revoked_at__isnull=True),
+                name="calendar_feed_one_own",
+                violation_error_message=_("Đã có liên kết lịch của riêng bạn."),
+            ),
+            models.UniqueConstraint(
+                fields=["user", "unit"],
+                condition=Q(unit__isnull=False, revoked_at__isnull=True),
+                name="calendar_feed_one_per_unit",
+                violation_error_message=_("Đã có liên kết lịch của đơn vị này."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.unit or '—'}"

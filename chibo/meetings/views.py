@@ -25,8 +25,8 @@ from chibo.accounts.access import user_of
 from chibo.accounts.models import User
 from chibo.lib.dates import format_date, today
 from chibo.lib.forms import submit
+from chibo.meetings import cascade, forms, selectors, services
 from chibo.meetings import checkin as checkins
-from chibo.meetings import forms, selectors, services
 from chibo.meetings.models import Attendance, Mark, Meeting, MeetingKind, MeetingState
 from chibo.members.models import Member, Membership, MembershipKind, MemberStatus, Status
 from chibo.units.models import Unit
@@ -109,6 +109,7 @@ def unit_meetings(request: HttpRequest, unit_id: int) -> HttpResponse:
     )
     for meeting in [*upcoming, *past.object_list]:
         meeting.rate = _rate(meeting)  # type: ignore[attr-defined]
+    can_plan = access.can_change_unit(user, unit)
     return render(
         request,
         "meetings/unit.html",
@@ -116,7 +117,8 @@ def unit_meetings(request: HttpRequest, unit_id: int) -> HttpResponse:
             "unit": unit,
             "upcoming": upcoming,
             "past": past,
-            "can_plan": access.can_change_unit(user, unit),
+            "can_plan": can_plan,
+            "can_cascade": can_plan and cascade.has_units_below(unit, today()),
         },
     )
 

@@ -5,6 +5,7 @@
 Outside the caller's scope an object is a 404, never a 403, so that ids leak nothing.
 """
 
+import json
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -26,8 +27,11 @@ from chibo.meetings import services as meeting_services
 from chibo.meetings.models import Meeting
 from chibo.meetings.records import selectors as record_selectors
 from chibo.meetings.records import services as record_services
+from chibo.meetings.tests import cascade_helpers
+from chibo.meetings.tests import preparation_helpers as prep_helpers
 from chibo.members.models import Member, TransferKind
 from chibo.members.transfers import services as transfer_services
+from chibo.quality.tests import helpers as quality_helpers
 from chibo.units.models import KindRule, Unit, UnitVersion
 from conftest import ROLE_UNITS, Tree, make_member
 
@@ -82,9 +86,20 @@ WRITE = per_role(200, 200, 404, 200, 404, LOGIN)
 RESTRUCTURE = WRITE
 RESTRUCTURE_OWN = every(404, LOGIN)
 API_READ = every(200, 401)
+API_SEES_MEMBERS = per_role(200, 200, 200, 200, 404, 401)
+
+
+def api_write(outcome: int) -> dict[str, Outcome]:
+    """An API write: administrators, committee staff and secretaries get `outcome`; the
+    read-only roles a 404, as outside their scope; anonymous callers a 401."""
+    return per_role(outcome, outcome, 404, outcome, 404, 401)
+
+
 PENDING = Redirect("members:transfers_pending")
 ROLL_CALL = Redirect("meetings:roll_call")
 PUBLIC = every(200, 200)
+PREPARE = Redirect("meetings:prepare")
+MINE = Redirect("meetings:mine")
 RECORDS = Redirect("meetings:records")
 SEES_MEMBERS = per_role(200, 200, 200, 200, 404, LOGIN)
 
@@ -271,6 +286,8 @@ class Route:
     writes: bool = False  # a request that is not let through must write nothing
     # per role, for the role's own unit, where it differs from `expect`
     expect_own: dict[str, Outcome] | None = None
+    # API writes: the JSON body sent with each method other than GET (PUT and PATCH too)
+    body: dict[str, Any] | None = None
 
 
 ROUTES: dict[str, Route] = {
@@ -495,6 +512,147 @@ ROUTES: dict[str, Route] = {
     "meetings:checkin": Route(
         every(200, LOGIN), kwargs=checkin_code, targets=meeting_targets, writes=True
     ),
+    # A meeting's preparation names members (expected, opinions): the committees, inspectors
+    # and secretaries of the cell read it; the agenda, documents and notice are writes of the
+    # secretary and above. An empty POST fails its form (the page comes back, nothing
+    # written); the buttons redirect to the page, with the refusal as a message (the notice
+    # of a meeting that has begun is refused). Removing is a write: let through.
+    "meetings:prepare": Route(SEES_MEMBERS, kwargs=meeting_id, targets=meeting_targets),
+    "meetings:agenda_add": Route(
+        WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("POST",), writes=True
+    ),
+    "meetings:agenda_edit": Route(
+        WRITE,
+        kwargs=prep_helpers.agenda_kwargs,
+        targets=prep_helpers.agenda_targets,
+        methods=("GET", "POST"),
+        writes=True,
+    ),
+    "meetings:agenda_move": Route(
+        per_role(PREPARE, PREPARE, 404, PREPARE, 404, LOGIN),
+        kwargs=prep_helpers.agenda_kwargs,
+        targets=prep_helpers.agenda_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    "meetings:agenda_remove": Route(
+        per_role(PREPARE, PREPARE, 404, PREPARE, 404, LOGIN),
+        kwargs=prep_helpers.agenda_kwargs,
+        targets=prep_helpers.agenda_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    "meetings:document_upload": Route(
+        WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("POST",), writes=True
+    ),
+    "meetings:notify": Route(
+        per_role(PREPARE, PREPARE, 404, PREPARE, 404, LOGIN),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    # Documents are read by everyone who reads the meeting's unit (and by the members on its
+    # roll through their own page); removing one is a write of the secretary and above.
+    "meetings:document": Route(
+        READ,
+        kwargs=lambda c, t: {"document_id": t.id},
+        targets=prep_helpers.document_targets,
+    ),
+    "meetings:document_remove": Route(
+        per_role(PREPARE, PREPARE, 404, PREPARE, 404, LOGIN),
+        kwargs=lambda c, t: {"document_id": t.id},
+        targets=prep_helpers.document_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    # The opinion form exists only for the meeting's expected members; no role here has a
+    # member record, so it is a 404 for all of them (test_preparation covers the members).
+    "meetings:opinion": Route(
+        every(404, LOGIN),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("GET", "POST"),
+        writes=True,
+    ),
+    # A member's own page: every account has one (without a member record it says so); a new
+    # own calendar link needs a member record (refused with a message, nothing written).
+    "meetings:mine": Route(READ),
+    "meetings:my_feed": Route(every(MINE, LOGIN), methods=("POST",), writes=True),
+    # A unit's calendar link: anyone who reads the unit; links are personal, so revoking
+    # someone else's is a 404 even for an administrator.
+    "meetings:unit_feed": Route(READ, kwargs=unit_id),
+    "meetings:unit_feed_new": Route(
+        every(Redirect("meetings:unit_feed"), LOGIN),
+        kwargs=unit_id,
+        methods=("POST",),
+        writes=True,
+    ),
+    "meetings:feed_revoke": Route(
+        every(Redirect("meetings:unit_feed"), LOGIN),
+        kwargs=lambda c, t: {"feed_id": t.id},
+        targets=prep_helpers.feed_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    # The feed itself needs no sign-in: its token is the key; a revoked token is a 404.
+    "meetings:feed": Route(
+        PUBLIC, kwargs=prep_helpers.token_kwargs, targets=prep_helpers.token_targets
+    ),
+    # Cascaded topics: a unit with cells below gives them a thematic topic, a write on the unit;
+    # below it here is a cell, which has nothing to cascade to, so there the page does not exist.
+    # The roll-up is read by everyone whose scope covers the giving unit (not the cell's roles).
+    "meetings:cascade": Route(
+        every(404, LOGIN),
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=per_role(200, 200, 404, 404, 404, LOGIN),
+    ),
+    "meetings:cascade_rollup": Route(
+        per_role(200, 200, 200, 404, 404, LOGIN),
+        kwargs=meeting_id,
+        targets=cascade_helpers.source_targets,
+    ),
+    "meetings:cascade_extend": Route(
+        per_role(
+            Redirect("meetings:cascade_rollup"),
+            Redirect("meetings:cascade_rollup"),
+            404,
+            404,
+            404,
+            LOGIN,
+        ),
+        kwargs=meeting_id,
+        targets=cascade_helpers.source_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    # Meeting quality: everyone in scope reads a unit's results and frameworks and a meeting's
+    # assessment. Frameworks are issued by the committees above the cells (a write on their
+    # unit; never on a cell); the assessment is a write of the cell's secretary and above (on
+    # a meeting not yet held the page says why, and an empty POST writes nothing).
+    "quality:results": Route(READ, kwargs=unit_id),
+    "quality:frameworks": Route(READ, kwargs=unit_id),
+    "quality:framework_new": Route(
+        per_role(200, 200, 404, 404, 404, LOGIN),
+        kwargs=unit_id,
+        targets=quality_helpers.committee_targets,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=every(404, LOGIN),
+    ),
+    "quality:framework_edit": Route(
+        per_role(200, 200, 404, 404, 404, LOGIN),
+        kwargs=lambda c, t: {"framework_id": t.id},
+        targets=quality_helpers.framework_targets,
+        methods=("GET", "POST"),
+        writes=True,
+    ),
+    "quality:meeting": Route(READ, kwargs=meeting_id, targets=meeting_targets),
+    "quality:assess": Route(
+        WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("GET", "POST"), writes=True
+    ),
     # The API description is public on purpose: it shows the shape of the API, no data.
     "api:openapi-json": Route(PUBLIC, api=True),
     "api:openapi-view": Route(PUBLIC),
@@ -510,7 +668,98 @@ ROUTES: dict[str, Route] = {
     ),
     "api:committee_seats": Route(API_READ, kwargs=unit_id, api=True),
     "api:committee_supervisors": Route(API_READ, kwargs=unit_id, api=True),
+    # Meetings in the API follow the pages: everyone in scope reads a unit's meetings and a
+    # meeting; the roll and the PDFs name members (not the member role); writes are the
+    # secretary's and above. A valid body is let through (201/200); the vote, resolution and
+    # closing are refused by their service on a meeting whose roll is not taken (400, nothing
+    # written), which shows that access is checked before them.
+    "api:list_meetings": Route(API_READ, kwargs=unit_id, api=True),
+    "api:plan_meeting": Route(
+        api_write(201),
+        kwargs=unit_id,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"kind": "regular", "starts_at": "2025-06-04T19:00:00+07:00", "place": "Nhà văn hóa"},
+    ),
+    "api:generate_series": Route(
+        api_write(200),
+        kwargs=unit_id,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"month": "2025-06"},
+    ),
+    "api:get_meeting": Route(API_READ, kwargs=meeting_id, targets=meeting_targets, api=True),
+    "api:move_meeting": Route(
+        api_write(200),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("PATCH",),
+        api=True,
+        writes=True,
+        body={"starts_at": "2025-03-05T19:00:00+07:00", "place": "Hội trường thôn"},
+    ),
+    "api:get_attendance": Route(
+        API_SEES_MEMBERS, kwargs=meeting_id, targets=meeting_targets, api=True
+    ),
+    "api:record_attendance": Route(
+        api_write(200),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("PUT",),
+        api=True,
+        writes=True,
+        body={"marks": []},
+    ),
+    "api:record_vote": Route(
+        api_write(400),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"subject": "Thông qua nghị quyết", "votes_for": 1},
+    ),
+    "api:adopt_resolution": Route(
+        api_write(400),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"title": "Về nhiệm vụ tháng 4"},
+    ),
+    "api:close_meeting": Route(
+        api_write(400),
+        kwargs=meeting_id,
+        targets=meeting_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"ends_at": "2025-03-04T21:00:00+07:00"},
+    ),
+    "api:collect_dues": Route(
+        api_write(200),
+        kwargs=lambda c, t: {"unit_id": t.id, "month": "2025-03"},
+        methods=("PUT",),
+        api=True,
+        writes=True,
+        body={"payments": []},
+    ),
+    "api:minutes_pdf": Route(
+        API_SEES_MEMBERS, kwargs=meeting_id, targets=meeting_targets, api=True
+    ),
+    "api:attendance_pdf": Route(
+        API_SEES_MEMBERS, kwargs=meeting_id, targets=meeting_targets, api=True
+    ),
 }
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings: Any, tmp_path: Any) -> None:
+    """Documents uploaded by the targets go to a temporary folder, not var/media."""
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 def url_names(
@@ -575,13 +824,19 @@ def test_access(name: str, role: str, tree: Tree, users: dict[str, User]) -> Non
             expected = 404
         for method in route.methods:
             events = AuditEvent.objects.count()
-            response = client.get(path, query) if method == "GET" else client.post(path, query)
+            if route.body is not None and method != "GET":
+                body = json.dumps(route.body)
+                response = client.generic(method, path, body, content_type="application/json")
+            else:
+                response = client.get(path, query) if method == "GET" else client.post(path, query)
             where = f"{method} {path} as {role}" + (f" ({target.label} object)" if target else "")
             try:
                 assert_outcome(response, expected, path, route.api)
             except AssertionError as error:
                 raise AssertionError(f"{where}: {error}") from error
-            let_through = isinstance(expected, Redirect) and expected != LOGIN
+            let_through = (isinstance(expected, Redirect) and expected != LOGIN) or (
+                route.api and isinstance(expected, int) and 200 <= expected < 300
+            )
             if route.writes and not let_through:
                 assert AuditEvent.objects.count() == events, f"{where} wrote something"
             if route.shows and target and ctx.user is not None:

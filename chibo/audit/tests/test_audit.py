@@ -118,7 +118,7 @@ def test_every_recorded_action_has_a_label() -> None:
         # Every dotted action name written in the code: app.object.verb
         recorded |= set(
             re.findall(
-                r'"((?:units|members|accounts|committees|meetings|recruitment)\.[a-z_]+\.[a-z_]+)"',
+                r'"((?:units|members|accounts|committees|meetings|quality|recruitment)\.[a-z_]+\.[a-z_]+)"',
                 source.read_text(),
             )
         )
