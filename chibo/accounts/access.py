@@ -13,6 +13,7 @@ from django.http import Http404, HttpRequest
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
+from chibo.meetings.models import Meeting
 from chibo.members.models import Member, Membership
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitVersion
@@ -210,3 +211,12 @@ def access_member(user: User, member_id: int, *, write: bool = False) -> Member:
     if member is None:
         raise Http404
     return member
+
+
+def access_meeting(user: User, meeting_id: int, *, write: bool = False) -> Meeting:
+    """The meeting if the user may see (or change) its unit; otherwise 404."""
+    meeting = Meeting.objects.filter(pk=meeting_id).first()
+    if meeting is None:
+        raise Http404
+    meeting.unit = access_unit(user, meeting.unit_id, write=write)
+    return meeting

@@ -23,7 +23,6 @@ from chibo.accounts.access import user_of
 from chibo.accounts.models import User
 from chibo.api.errors import ERRORS
 from chibo.meetings import selectors, services
-from chibo.meetings import views as pages
 from chibo.meetings.dues import selectors as dues_selectors
 from chibo.meetings.dues import services as dues_services
 from chibo.meetings.models import (
@@ -120,7 +119,7 @@ class MeetingRow(_Meeting):
 
     @staticmethod
     def resolve_rate(obj: Meeting) -> float | None:
-        return pages._rate(obj)
+        return selectors.rate_of(obj)
 
 
 class AgendaItemOut(Schema):
@@ -315,7 +314,7 @@ class DuesOut(Schema):
 
 
 def _rate(meeting: Meeting, figures: selectors.Turnout) -> float | None:
-    return figures.rate if meeting.state in pages.HELD else None
+    return figures.rate if meeting.state in selectors.HELD else None
 
 
 def _roll(meeting: Meeting) -> dict[str, Any]:
@@ -373,7 +372,7 @@ def list_meetings(request: HttpRequest, unit_id: int, params: Query[Period]) -> 
         meetings = meetings.filter(starts_at__gte=_midnight(params.from_))
     if params.to:
         meetings = meetings.filter(starts_at__lt=_midnight(params.to + timedelta(days=1)))
-    return pages.with_turnout(meetings).order_by("starts_at", "pk")  # type: ignore[return-value]
+    return selectors.with_turnout(meetings).order_by("starts_at", "pk")  # type: ignore[return-value]
 
 
 @router.post("/units/{unit_id}", response={201: MeetingOut, **ERRORS}, summary="Plan a meeting")
@@ -383,15 +382,13 @@ def plan_meeting(request: HttpRequest, unit_id: int, data: PlanIn) -> Status[Mee
     series (a second regular meeting in a month is refused: move the first one instead)."""
     user = user_of(request)
     unit = access.access_unit(user, unit_id, write=True)
-    meeting = pages._plan(
+    meeting = services.plan_meeting(
         unit,
-        user,
-        {
-            "kind": data.kind,
-            "starts_at": _aware(data.starts_at),
-            "place": data.place,
-            "title": data.title,
-        },
+        actor=user,
+        kind=data.kind,
+        starts_at=_aware(data.starts_at),
+        place=data.place,
+        title=data.title,
     )
     return Status(201, _meeting_out(user, meeting))
 
@@ -451,14 +448,14 @@ def _meeting_out(user: User, meeting: Meeting) -> MeetingOut:
 def get_meeting(request: HttpRequest, meeting_id: int) -> MeetingOut:
     """A meeting with its agenda and attendance figures, as its page shows them."""
     user = user_of(request)
-    return _meeting_out(user, pages.access_meeting(user, meeting_id))
+    return _meeting_out(user, access.access_meeting(user, meeting_id))
 
 
 @router.patch("/{meeting_id}", response={200: MeetingOut, **ERRORS}, summary="Move a meeting")
 def move_meeting(request: HttpRequest, meeting_id: int, data: MoveIn) -> MeetingOut:
     """Move a meeting that has not been held yet to a new time (and place)."""
     user = user_of(request)
-    meeting = pages.access_meeting(user, meeting_id, write=True)
+    meeting = access.access_meeting(user, meeting_id, write=True)
     moved = services.move_meeting(
         meeting, actor=user, starts_at=_aware(data.starts_at), place=data.place
     )
@@ -476,7 +473,7 @@ def get_attendance(request: HttpRequest, meeting_id: int) -> dict[str, Any]:
     """The members the meeting expects, and the exempted members, with their marks; for the
     roles that open the unit's member records (not the member role)."""
     user = user_of(request)
-    meeting = pages.access_meeting(user, meeting_id)
+    meeting = access.access_meeting(user, meeting_id)
     if not access.sees_members_of(user, meeting.unit):
         raise Http404
     return _roll(meeting)
@@ -490,9 +487,9 @@ def record_attendance(request: HttpRequest, meeting_id: int, data: AttendanceIn)
     window's opening until the meeting is closed; only expected members (and exempted members
     who came) may be marked; an excused absence needs its reason."""
     user = user_of(request)
-    meeting = pages.access_meeting(user, meeting_id, write=True)
+    meeting = access.access_meeting(user, meeting_id, write=True)
     marks = {row.member_id: (str(row.mark), row.reason) for row in data.marks}
-    changed = pages._record(meeting, user, marks)
+    changed = services.take_roll(meeting, actor=user, marks=marks)
     meeting.refresh_from_db(fields=["state"])
     return {**_roll(meeting), "changed": changed}
 
@@ -548,7 +545,7 @@ def close_meeting(request: HttpRequest, meeting_id: int, data: CloseIn) -> Close
     """Close a held meeting whose whole roll is taken: the roll, minutes and votes are locked
     from then on (a later correction is an amendment). Warnings do not prevent closing."""
     user = user_of(request)
-    meeting = pages.access_meeting(user, meeting_id, write=True)
+    meeting = access.access_meeting(user, meeting_id, write=True)
     ends_at = _aware(data.ends_at)
     warnings = services.close_meeting(meeting, actor=user, ends_at=ends_at)
     return ClosedOut(id=meeting.pk, state=MeetingState.CLOSED, ends_at=ends_at, warnings=warnings)

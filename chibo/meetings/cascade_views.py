@@ -20,7 +20,6 @@ from chibo.lib.forms import submit
 from chibo.meetings import cascade
 from chibo.meetings.forms import _When
 from chibo.meetings.models import Meeting
-from chibo.meetings.views import access_meeting
 from chibo.units.models import Unit
 
 
@@ -39,7 +38,7 @@ class CascadeForm(_When):
 
 def access_source(user: User, meeting_id: int, *, write: bool = False) -> Meeting:
     """A topic the user's scope covers the giving unit of; any other meeting is a 404."""
-    source = access_meeting(user, meeting_id, write=write)
+    source = access.access_meeting(user, meeting_id, write=write)
     if not source.cascaded.exists():
         raise Http404
     return source

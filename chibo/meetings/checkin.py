@@ -3,7 +3,7 @@ use it (the meeting's expected members and the cell's exempted members, RULES.md
 
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import segno
 from django.urls import reverse
@@ -12,32 +12,15 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
-from chibo.lib.dates import format_date
 from chibo.meetings import selectors, services
 from chibo.meetings.models import Attendance, Mark, MarkSource, Meeting, MeetingState
-from chibo.meetings.rules import rule_for
 from chibo.members.models import Member
 
-
-@dataclass(frozen=True)
-class Window:
-    """When self check-in (and the roll call) is open."""
-
-    opens: datetime
-    closes: datetime
+Window = selectors.Window
+window = selectors.window
 
 
-def window(meeting: Meeting) -> Window:
-    """From a little before the start until the recorded end, or a few hours after the start."""
-    before = timedelta(minutes=rule_for(meeting.unit, "checkin_opens_minutes_before"))
-    after = timedelta(hours=rule_for(meeting.unit, "checkin_closes_hours_after"))
-    return Window(meeting.starts_at - before, meeting.ends_at or meeting.starts_at + after)
-
-
-def when(moment: datetime) -> str:
-    """19:30 ngày 04/03/2026, in Vietnam's time."""
-    local = timezone.localtime(moment)
-    return _("%(time)s ngày %(day)s") % {"time": f"{local:%H:%M}", "day": format_date(local)}
+when = selectors.moment
 
 
 def path(meeting: Meeting) -> str:

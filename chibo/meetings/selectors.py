@@ -1,14 +1,19 @@
 """Reads on meetings: who is expected, and attendance figures."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from chibo.lib.dates import format_date
 from chibo.lib.intervals import active_on
-from chibo.meetings.models import Attendance, Mark, Meeting
-from chibo.members.models import Member, Membership, MembershipKind, Status
+from chibo.meetings.models import Attendance, Mark, Meeting, MeetingState
+from chibo.meetings.rules import rule_for
+from chibo.members.models import Member, Membership, MembershipKind, MemberStatus, Status
 from chibo.members.selectors import status_at
 
 
@@ -81,3 +86,90 @@ def turnout(meeting: Meeting, expected_count: int | None = None) -> Turnout:
 
 def meetings_of(unit_id: int) -> QuerySet[Meeting]:
     return Meeting.objects.filter(unit_id=unit_id).order_by("-starts_at")
+
+
+LOCKED = (MeetingState.CLOSED, MeetingState.CANCELLED)
+HELD = (MeetingState.HELD, MeetingState.CLOSED)
+
+
+def with_turnout(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
+    """Each meeting with `expected_n` and `present_n`, in the same query: the rule of
+    `selectors.expected` (RULES.md §1.5) written as SQL, so that a list costs one query."""
+    day = OuterRef("day")
+    member_day = OuterRef(OuterRef("day"))
+    status = MemberStatus.objects.filter(
+        Q(valid_to__isnull=True) | Q(valid_to__gte=member_day),
+        valid_from__lte=member_day,
+        member_id=OuterRef("member_id"),
+    ).values("status")[:1]
+    expected = (
+        Membership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
+            valid_from__lte=day,
+            unit_id=OuterRef("unit_id"),
+        )
+        .annotate(day_status=Subquery(status))
+        .filter(
+            Q(kind=MembershipKind.TEMPORARY, day_status=Status.ATTACHED)
+            | (
+                ~Q(kind=MembershipKind.TEMPORARY)
+                & Q(day_status__in=[Status.OFFICIAL, Status.PROBATIONARY])
+            )
+        )
+        .order_by()
+        .values("unit_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    present = (
+        Attendance.objects.filter(
+            meeting=OuterRef("pk"), counted=True, mark__in=[Mark.PRESENT, Mark.LATE]
+        )
+        .order_by()
+        .values("meeting_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return meetings.annotate(
+        day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()),
+        expected_n=Coalesce(Subquery(expected), 0),
+        present_n=Coalesce(Subquery(present), 0),
+    )
+
+
+def rate_of(meeting: Any) -> float | None:
+    """Turnout % of a meeting annotated by `with_turnout`, once it has been held."""
+    if meeting.state not in HELD or not meeting.expected_n:
+        return None
+    return round(100 * meeting.present_n / meeting.expected_n, 1)
+
+
+@dataclass(frozen=True)
+class Window:
+    """When self check-in (and the roll call) is open."""
+
+    opens: datetime
+    closes: datetime
+
+
+def window(meeting: Meeting) -> Window:
+    """From a little before the start until the recorded end, or a few hours after the start."""
+    before = timedelta(minutes=rule_for(meeting.unit, "checkin_opens_minutes_before"))
+    after = timedelta(hours=rule_for(meeting.unit, "checkin_closes_hours_after"))
+    return Window(meeting.starts_at - before, meeting.ends_at or meeting.starts_at + after)
+
+
+def moment(when: datetime) -> str:
+    """19:30 ngày 04/03/2026, in Vietnam's time."""
+    local = timezone.localtime(when)
+    return _("%(time)s ngày %(day)s") % {"time": f"{local:%H:%M}", "day": format_date(local)}
+
+
+def roll_refusal(meeting: Meeting) -> str | None:
+    """Why the roll cannot be taken now: the meeting is locked, or has not begun."""
+    if meeting.state in LOCKED:
+        return _("Cuộc họp đã khóa biên bản; không sửa điểm danh được nữa.")
+    opens = window(meeting).opens
+    if timezone.now() < opens:
+        return _("Chưa đến giờ họp: điểm danh mở từ %(when)s.") % {"when": moment(opens)}
+    return None

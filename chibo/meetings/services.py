@@ -5,8 +5,10 @@ from calendar import monthrange
 from collections.abc import Mapping
 from datetime import date, datetime, time, timedelta
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -85,6 +87,11 @@ def plan_meeting(
         )
     if kind == MeetingKind.THEMATIC and not title.strip():
         raise _fail(_("Sinh hoạt chuyên đề cần có chủ đề. (A thematic meeting needs a topic.)"))
+    if kind == MeetingKind.REGULAR:
+        # A regular meeting takes its month's place in the series: one a month, so that the
+        # monthly generation never adds a second one.
+        series_month = series_month or day.replace(day=1)
+        _check_month_free(unit, series_month)
     meeting = Meeting.objects.create(
         unit=unit,
         kind=kind,
@@ -106,6 +113,29 @@ def plan_meeting(
         changes={"kind": kind, "starts_at": starts_at, "place": place, "title": title},
     )
     return meeting
+
+
+def _check_month_free(unit: Unit, month: date) -> None:
+    start, end = (
+        timezone.make_aware(datetime.combine(day, time()))
+        for day in (month, month + relativedelta(months=1))
+    )
+    taken = (
+        Meeting.objects.filter(unit=unit, kind=MeetingKind.REGULAR)
+        .filter(Q(series_month=month) | Q(starts_at__gte=start, starts_at__lt=end))
+        .first()
+    )
+    if taken is not None:
+        raise _fail(
+            _(
+                "Tháng %(month)s đã có cuộc họp thường kỳ (%(day)s). Muốn đổi ngày, hãy dời "
+                "cuộc họp đó."
+            )
+            % {
+                "month": f"{month:%m/%Y}",
+                "day": format_date(timezone.localtime(taken.starts_at).date()),
+            }
+        )
 
 
 def regular_day(unit: Unit, month: date) -> date:
@@ -239,6 +269,16 @@ def record_attendance(
             changes={"marks": {str(r.member_id): r.mark for r in changed}, "source": source},
         )
     return len(changed)
+
+
+@transaction.atomic
+def take_roll(meeting: Meeting, *, actor: User | None, marks: Mapping[int, tuple[str, str]]) -> int:
+    """The secretary's roll call: as `record_attendance`, once the meeting's window has opened
+    and while it is not closed."""
+    refusal = selectors.roll_refusal(meeting)
+    if refusal:
+        raise _fail(refusal)
+    return record_attendance(meeting, actor=actor, marks=marks)
 
 
 @transaction.atomic

@@ -1,18 +1,14 @@
 """Meeting pages: a unit's meetings, a meeting, planning and moving, the roll call made for a
 phone, and the QR self check-in."""
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, time
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce, TruncDate
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -22,78 +18,16 @@ from django.views.decorators.http import require_POST
 
 from chibo.accounts import access
 from chibo.accounts.access import user_of
-from chibo.accounts.models import User
-from chibo.lib.dates import format_date, today
+from chibo.lib.dates import today
 from chibo.lib.forms import submit
 from chibo.meetings import cascade, forms, selectors, services
 from chibo.meetings import checkin as checkins
-from chibo.meetings.models import Attendance, Mark, Meeting, MeetingKind, MeetingState
-from chibo.members.models import Member, Membership, MembershipKind, MemberStatus, Status
-from chibo.units.models import Unit
+from chibo.meetings.models import Attendance, Mark, Meeting, MeetingState
+from chibo.members.models import Member
 
 PAGE_SIZE = 20
-LOCKED = (MeetingState.CLOSED, MeetingState.CANCELLED)
-HELD = (MeetingState.HELD, MeetingState.CLOSED)
-
-
-def access_meeting(user: User, meeting_id: int, *, write: bool = False) -> Meeting:
-    """The meeting if the user may see (or change) its unit; otherwise 404."""
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
-    if meeting is None:
-        raise Http404
-    meeting.unit = access.access_unit(user, meeting.unit_id, write=write)
-    return meeting
-
-
-def with_turnout(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
-    """Each meeting with `expected_n` and `present_n`, in the same query: the rule of
-    `selectors.expected` (RULES.md §1.5) written as SQL, so that a list costs one query."""
-    day = OuterRef("day")
-    member_day = OuterRef(OuterRef("day"))
-    status = MemberStatus.objects.filter(
-        Q(valid_to__isnull=True) | Q(valid_to__gte=member_day),
-        valid_from__lte=member_day,
-        member_id=OuterRef("member_id"),
-    ).values("status")[:1]
-    expected = (
-        Membership.objects.filter(
-            Q(valid_to__isnull=True) | Q(valid_to__gte=day),
-            valid_from__lte=day,
-            unit_id=OuterRef("unit_id"),
-        )
-        .annotate(day_status=Subquery(status))
-        .filter(
-            Q(kind=MembershipKind.TEMPORARY, day_status=Status.ATTACHED)
-            | (
-                ~Q(kind=MembershipKind.TEMPORARY)
-                & Q(day_status__in=[Status.OFFICIAL, Status.PROBATIONARY])
-            )
-        )
-        .order_by()
-        .values("unit_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    present = (
-        Attendance.objects.filter(
-            meeting=OuterRef("pk"), counted=True, mark__in=[Mark.PRESENT, Mark.LATE]
-        )
-        .order_by()
-        .values("meeting_id")
-        .annotate(n=Count("pk"))
-        .values("n")
-    )
-    return meetings.annotate(
-        day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()),
-        expected_n=Coalesce(Subquery(expected), 0),
-        present_n=Coalesce(Subquery(present), 0),
-    )
-
-
-def _rate(meeting: Any) -> float | None:
-    if meeting.state not in HELD or not meeting.expected_n:
-        return None
-    return round(100 * meeting.present_n / meeting.expected_n, 1)
+LOCKED = selectors.LOCKED
+HELD = selectors.HELD
 
 
 @login_required
@@ -102,13 +36,13 @@ def unit_meetings(request: HttpRequest, unit_id: int) -> HttpResponse:
     user = user_of(request)
     unit = access.access_unit(user, unit_id)
     start = timezone.make_aware(datetime.combine(today(), time()))
-    meetings = with_turnout(selectors.meetings_of(unit.pk))
+    meetings = selectors.with_turnout(selectors.meetings_of(unit.pk))
     upcoming = list(meetings.filter(starts_at__gte=start).order_by("starts_at"))
     past = Paginator(meetings.filter(starts_at__lt=start), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
     for meeting in [*upcoming, *past.object_list]:
-        meeting.rate = _rate(meeting)  # type: ignore[attr-defined]
+        meeting.rate = selectors.rate_of(meeting)  # type: ignore[attr-defined]
     can_plan = access.can_change_unit(user, unit)
     return render(
         request,
@@ -126,7 +60,7 @@ def unit_meetings(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = user_of(request)
-    meeting = access_meeting(user, meeting_id)
+    meeting = access.access_meeting(user, meeting_id)
     expected = selectors.expected(meeting)
     figures = selectors.turnout(meeting, expected_count=len(expected.members))
     can_write = access.can_change_unit(user, meeting.unit)
@@ -149,51 +83,24 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
     return render(request, "meetings/detail.html", context)
 
 
-def _plan(unit: Unit, user: User, data: dict[str, Any]) -> Meeting:
-    """Plan from the form; a regular meeting takes its month's place in the series, so that
-    the monthly generation does not add a second one."""
-    month = None
-    if data["kind"] == MeetingKind.REGULAR:
-        month = timezone.localtime(data["starts_at"]).date().replace(day=1)
-        start, end = (
-            timezone.make_aware(datetime.combine(day, time()))
-            for day in (month, month + relativedelta(months=1))
-        )
-        taken = (
-            selectors.meetings_of(unit.pk)
-            .filter(Q(series_month=month) | Q(starts_at__gte=start, starts_at__lt=end))
-            .filter(kind=MeetingKind.REGULAR)
-            .first()
-        )
-        if taken is not None:
-            raise ValidationError(
-                _(
-                    "Tháng %(month)s đã có cuộc họp thường kỳ (%(day)s). Muốn đổi ngày, hãy dời "
-                    "cuộc họp đó."
-                )
-                % {
-                    "month": f"{month:%m/%Y}",
-                    "day": format_date(timezone.localtime(taken.starts_at).date()),
-                }
-            )
-    return services.plan_meeting(
-        unit,
-        actor=user,
-        kind=data["kind"],
-        starts_at=data["starts_at"],
-        place=data["place"],
-        title=data["title"],
-        series_month=month,
-    )
-
-
 @login_required
 def plan(request: HttpRequest, unit_id: int) -> HttpResponse:
     user = user_of(request)
     unit = access.access_unit(user, unit_id, write=True)
     form = forms.PlanForm(unit, request.POST or None)
     if request.method == "POST" and form.is_valid():
-        meeting = submit(form, lambda: _plan(unit, user, form.cleaned_data))
+        data = form.cleaned_data
+        meeting = submit(
+            form,
+            lambda: services.plan_meeting(
+                unit,
+                actor=user,
+                kind=data["kind"],
+                starts_at=data["starts_at"],
+                place=data["place"],
+                title=data["title"],
+            ),
+        )
         if meeting:
             messages.success(request, _("Đã lên lịch cuộc họp."))
             return redirect("meetings:detail", meeting_id=meeting.pk)
@@ -204,7 +111,7 @@ def plan(request: HttpRequest, unit_id: int) -> HttpResponse:
 @login_required
 def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = user_of(request)
-    meeting = access_meeting(user, meeting_id, write=True)
+    meeting = access.access_meeting(user, meeting_id, write=True)
     form = forms.MoveForm(meeting, request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -224,7 +131,7 @@ def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def close(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Close a held meeting: the roll, minutes and votes are locked from then on."""
     user = user_of(request)
-    meeting = access_meeting(user, meeting_id, write=True)
+    meeting = access.access_meeting(user, meeting_id, write=True)
     form = forms.CloseForm(meeting, request.POST or None)
     if request.method == "POST" and form.is_valid():
         ends_at = form.cleaned_data["ends_at"]
@@ -284,27 +191,10 @@ def _roll(meeting: Meeting) -> Roll:
     )
 
 
-def _roll_refusal(meeting: Meeting) -> str | None:
-    """Why the roll cannot be taken now: the meeting is locked, or has not begun."""
-    if meeting.state in LOCKED:
-        return _("Cuộc họp đã khóa biên bản; không sửa điểm danh được nữa.")
-    opens = checkins.window(meeting).opens
-    if timezone.now() < opens:
-        return _("Chưa đến giờ họp: điểm danh mở từ %(when)s.") % {"when": checkins.when(opens)}
-    return None
-
-
-def _record(meeting: Meeting, user: User, marks: Mapping[int, tuple[str, str]]) -> int:
-    refusal = _roll_refusal(meeting)
-    if refusal:
-        raise ValidationError(refusal)
-    return services.record_attendance(meeting, actor=user, marks=marks)
-
-
 def _roll_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
     user = user_of(request)
     can_write = access.can_change_unit(user, meeting.unit)
-    refusal = _roll_refusal(meeting)
+    refusal = selectors.roll_refusal(meeting)
     return {
         "meeting": meeting,
         "unit": meeting.unit,
@@ -328,7 +218,7 @@ def roll_call(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The roll call page; `?member=ID` opens that member's line for a change (with htmx,
     only the line comes back), `?row=ID` gives the line back closed."""
     user = user_of(request)
-    meeting = access_meeting(user, meeting_id)
+    meeting = access.access_meeting(user, meeting_id)
     if not access.sees_members_of(user, meeting.unit):
         raise Http404
     context = _roll_context(request, meeting)
@@ -348,11 +238,11 @@ def roll_call(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def all_present(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """One tap: everyone expected who has no mark yet is present. Marks already taken stay."""
     user = user_of(request)
-    meeting = access_meeting(user, meeting_id, write=True)
+    meeting = access.access_meeting(user, meeting_id, write=True)
     roll = _roll(meeting)
     marks = {r.member.pk: (Mark.PRESENT, "") for r in roll.rows if r.attendance is None}
     form = forms.AllPresentForm(request.POST)
-    written = submit(form, lambda: _record(meeting, user, marks))
+    written = submit(form, lambda: services.take_roll(meeting, actor=user, marks=marks))
     if written is None:
         context = _roll_context(request, meeting, errors=form.non_field_errors())
     else:
@@ -370,14 +260,17 @@ def all_present(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def mark(request: HttpRequest, meeting_id: int, member_id: int) -> HttpResponse:
     """One member's exception: late, excused (with its reason), unexcused, or present again."""
     user = user_of(request)
-    meeting = access_meeting(user, meeting_id, write=True)
+    meeting = access.access_meeting(user, meeting_id, write=True)
     if _roll(meeting).find(member_id) is None:
         raise Http404
     form = forms.MarkForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
         done = submit(
-            form, lambda: _record(meeting, user, {member_id: (data["mark"], data["reason"])})
+            form,
+            lambda: services.take_roll(
+                meeting, actor=user, marks={member_id: (data["mark"], data["reason"])}
+            ),
         )
         if done is not None:
             if not request.htmx:  # type: ignore[attr-defined]
@@ -398,7 +291,7 @@ def mark(request: HttpRequest, meeting_id: int, member_id: int) -> HttpResponse:
 @login_required
 def qr(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The check-in QR code, large, to show on a screen or the secretary's phone."""
-    meeting = access_meeting(user_of(request), meeting_id, write=True)
+    meeting = access.access_meeting(user_of(request), meeting_id, write=True)
     url = request.build_absolute_uri(checkins.path(meeting))
     context = {
         "meeting": meeting,

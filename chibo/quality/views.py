@@ -15,7 +15,6 @@ from chibo.lib.dates import today
 from chibo.lib.forms import submit
 from chibo.meetings.models import Meeting
 from chibo.meetings.selectors import meeting_day
-from chibo.meetings.views import access_meeting
 from chibo.quality import forms, rules, selectors, services
 from chibo.quality.models import Framework
 from chibo.units.models import Unit
@@ -97,7 +96,7 @@ def _refusal(meeting: Meeting, framework: Framework | None) -> str | None:
 def meeting_quality(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """A meeting's self-assessment, for everyone who sees the meeting."""
     user = user_of(request)
-    meeting = access_meeting(user, meeting_id)
+    meeting = access.access_meeting(user, meeting_id)
     assessment = selectors.assessment_of(meeting)
     framework = None if assessment else selectors.framework_for(meeting.unit, meeting_day(meeting))
     context = {
@@ -115,7 +114,7 @@ def meeting_quality(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def assess(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The cell's self-assessment form: points and a note per criterion."""
     user = user_of(request)
-    meeting = access_meeting(user, meeting_id, write=True)
+    meeting = access.access_meeting(user, meeting_id, write=True)
     framework = selectors.framework_for(meeting.unit, meeting_day(meeting))
     refusal = _refusal(meeting, framework)
     form = None

@@ -608,7 +608,7 @@ def test_my_page_query_count_is_constant(tree: Tree) -> None:
 
     few = count()
     for days in range(10, 200, 31):
-        meeting = plan(tree.cell_a1, future(days))
+        meeting = plan(tree.cell_a1, future(days), kind="extraordinary")
         make_document(meeting)
         preparation.send_notice(meeting, actor=None, base_url="http://testserver/")
     assert count() == few
