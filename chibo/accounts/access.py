@@ -213,10 +213,20 @@ def access_member(user: User, member_id: int, *, write: bool = False) -> Member:
     return member
 
 
-def access_meeting(user: User, meeting_id: int, *, write: bool = False) -> Meeting:
-    """The meeting if the user may see (or change) its unit; otherwise 404."""
-    meeting = Meeting.objects.filter(pk=meeting_id).first()
+def access_meeting(
+    user: User, meeting_id: int, *, write: bool = False, members: bool = False
+) -> Meeting:
+    """The meeting if the user may see (or change) its unit; otherwise 404.
+
+    `members`: reading also needs a role that opens the members' records (the roll call,
+    minutes, votes and their PDFs name members; the member role does not open them).
+    """
+    meeting = (
+        Meeting.objects.select_related("chair", "minutes_secretary").filter(pk=meeting_id).first()
+    )
     if meeting is None:
         raise Http404
     meeting.unit = access_unit(user, meeting.unit_id, write=write)
+    if members and not write and not sees_members_of(user, meeting.unit):
+        raise Http404
     return meeting

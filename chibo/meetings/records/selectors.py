@@ -42,17 +42,7 @@ def resolution_code(resolution: Resolution) -> str:
 def access_meeting(user: User, meeting_id: int, *, write: bool = False) -> Meeting:
     """The meeting if the user may read its records (a role over its unit that opens the
     members' records) or, `write`, change them; otherwise 404, so ids leak nothing."""
-    meeting = (
-        Meeting.objects.select_related("unit", "chair", "minutes_secretary")
-        .filter(pk=meeting_id)
-        .first()
-    )
-    if meeting is None:
-        raise Http404
-    unit = access.access_unit(user, meeting.unit_id, write=write)
-    if not write and not access.sees_members_of(user, unit):
-        raise Http404
-    return meeting
+    return access.access_meeting(user, meeting_id, write=write, members=True)
 
 
 def access_resolution(user: User, resolution_id: int) -> Resolution:
