@@ -33,6 +33,7 @@ ACTIONS = {
     "meetings.meeting.move": _("Dời cuộc họp"),
     "meetings.meeting.close": _("Khóa biên bản cuộc họp"),
     "meetings.attendance.record": _("Điểm danh"),
+    "meetings.guest.add": _("Ghi khách mời"),
     "meetings.minutes.write": _("Ghi biên bản cuộc họp"),
     "meetings.vote.record": _("Ghi kết quả biểu quyết"),
     "meetings.resolution.adopt": _("Thông qua nghị quyết"),

@@ -44,6 +44,11 @@ class _When(forms.Form):
         return data
 
 
+class GuestForm(forms.Form):
+    name = forms.CharField(label=_("Họ và tên khách mời"), max_length=120)
+    role = forms.CharField(label=_("Chức vụ, nơi công tác"), max_length=200, required=False)
+
+
 class CloseForm(forms.Form):
     """When the meeting ended: the day it started, at the time given."""
 

@@ -22,6 +22,7 @@ from chibo.meetings import selectors
 from chibo.meetings.models import (
     AgendaItem,
     Attendance,
+    Guest,
     Mark,
     MarkSource,
     Meeting,
@@ -269,6 +270,25 @@ def record_attendance(
             changes={"marks": {str(r.member_id): r.mark for r in changed}, "source": source},
         )
     return len(changed)
+
+
+@transaction.atomic
+def add_guest(meeting: Meeting, *, actor: User | None, name: str, role: str = "") -> Guest:
+    """Someone at the meeting who is not expected (the supervising committee member, a guest
+    of the cell): listed in the minutes, never counted in the turnout."""
+    _check_open(meeting)
+    name = " ".join(name.split())
+    if not name:
+        raise _fail(_("Hãy ghi họ tên khách mời. (A name is required.)"))
+    guest = Guest.objects.create(meeting=meeting, name=name, role=" ".join(role.split()))
+    record(
+        "meetings.guest.add",
+        actor=actor,
+        obj=meeting,
+        unit=meeting.unit,
+        changes={"name": guest.name, "role": guest.role},
+    )
+    return guest
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ urlpatterns = [
     path("<int:meeting_id>/", views.meeting_detail, name="detail"),
     path("<int:meeting_id>/move/", views.move, name="move"),
     path("<int:meeting_id>/close/", views.close, name="close"),
+    path("<int:meeting_id>/guests/", views.guests, name="guests"),
     path("<int:meeting_id>/roll-call/", views.roll_call, name="roll_call"),
     path("<int:meeting_id>/roll-call/all-present/", views.all_present, name="all_present"),
     path("<int:meeting_id>/roll-call/<int:member_id>/", views.mark, name="mark"),

@@ -128,6 +128,34 @@ def move(request: HttpRequest, meeting_id: int) -> HttpResponse:
 
 
 @login_required
+def guests(request: HttpRequest, meeting_id: int) -> HttpResponse:
+    """The meeting's guests, and a form to add one for those who may write."""
+    user = user_of(request)
+    writing = request.method == "POST"
+    meeting = access.access_meeting(user, meeting_id, write=writing, members=True)
+    form = forms.GuestForm(request.POST or None)
+    if writing and form.is_valid():
+        data = form.cleaned_data
+        if submit(
+            form,
+            lambda: services.add_guest(meeting, actor=user, name=data["name"], role=data["role"]),
+        ):
+            messages.success(request, _("Đã ghi khách mời."))
+            return redirect("meetings:guests", meeting_id=meeting.pk)
+    can_add = access.can_change_unit(user, meeting.unit) and meeting.state not in LOCKED
+    return render(
+        request,
+        "meetings/guests.html",
+        {
+            "meeting": meeting,
+            "unit": meeting.unit,
+            "guests": meeting.guests.order_by("id"),
+            "form": form if can_add else None,
+        },
+    )
+
+
+@login_required
 def close(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """Close a held meeting: the roll, minutes and votes are locked from then on."""
     user = user_of(request)

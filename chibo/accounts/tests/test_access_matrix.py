@@ -483,6 +483,11 @@ ROUTES: dict[str, Route] = {
     "meetings:move": Route(
         WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("GET", "POST"), writes=True
     ),
+    # Guests name people: read with the members' records. Adding one (POST) is a write of
+    # the secretary and above, tested in meetings/tests/test_pages.py (read-only roles: 404).
+    "meetings:guests": Route(
+        per_role(200, 200, 200, 200, 404, LOGIN), kwargs=meeting_id, targets=meeting_targets
+    ),
     "meetings:close": Route(
         WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("GET", "POST"), writes=True
     ),

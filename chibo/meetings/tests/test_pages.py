@@ -450,3 +450,40 @@ def test_closing_through_the_page(tree, users) -> None:  # type: ignore[no-untyp
     meeting.refresh_from_db()
     assert meeting.state == MeetingState.CLOSED
     assert "60 phút" in response.content.decode()  # the short meeting is closed with a warning
+
+
+def test_guests_are_recorded_and_never_counted(tree, users) -> None:  # type: ignore[no-untyped-def]
+    from datetime import datetime
+
+    from django.test import Client
+    from django.urls import reverse
+    from django.utils import timezone
+
+    from chibo.accounts.models import Role
+    from chibo.audit.models import AuditEvent
+    from chibo.meetings import selectors as meeting_selectors
+    from chibo.meetings import services as meeting_services
+
+    meeting = meeting_services.plan_meeting(
+        tree.cell_a1,
+        actor=None,
+        kind="extraordinary",
+        starts_at=timezone.make_aware(datetime(2026, 3, 4, 19)),
+    )
+    before = meeting_selectors.expected(meeting).members
+    secretary = Client()
+    secretary.force_login(users[Role.SECRETARY])
+    url = reverse("meetings:guests", args=[meeting.pk])
+    assert "Chưa có khách mời" in secretary.get(url).content.decode()
+    refused = secretary.post(url, {"name": "  ", "role": ""})
+    assert refused.status_code == 200
+    assert not meeting.guests.exists()
+    response = secretary.post(url, {"name": "Phạm Thị Hường", "role": "Huyện ủy viên phụ trách"})
+    assert response.status_code == 302
+    assert [g.name for g in meeting.guests.all()] == ["Phạm Thị Hường"]
+    assert meeting_selectors.expected(meeting).members == before
+    assert AuditEvent.objects.filter(action="meetings.guest.add").count() == 1
+    inspector = Client()
+    inspector.force_login(users[Role.INSPECTOR])
+    assert "Phạm Thị Hường" in inspector.get(url).content.decode()
+    assert inspector.post(url, {"name": "X"}).status_code == 404
