@@ -246,9 +246,7 @@ def roll_call(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """The roll call page; `?member=ID` opens that member's line for a change (with htmx,
     only the line comes back), `?row=ID` gives the line back closed."""
     user = user_of(request)
-    meeting = access.access_meeting(user, meeting_id)
-    if not access.sees_members_of(user, meeting.unit):
-        raise Http404
+    meeting = access.access_meeting(user, meeting_id, members=True)
     context = _roll_context(request, meeting)
     editing = _member_param(request, "member") if context["can_mark"] else None
     context["editing"] = editing

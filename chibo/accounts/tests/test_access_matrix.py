@@ -320,41 +320,16 @@ ROUTES: dict[str, Route] = {
         writes=True,
     ),
     "units:create_child": Route(WRITE, kwargs=unit_id, methods=("GET", "POST"), writes=True),
-    "units:rename": Route(
-        RESTRUCTURE,
-        kwargs=unit_id,
-        methods=("GET", "POST"),
-        writes=True,
-        expect_own=RESTRUCTURE_OWN,
-    ),
-    "units:move": Route(
-        RESTRUCTURE,
-        kwargs=unit_id,
-        methods=("GET", "POST"),
-        writes=True,
-        expect_own=RESTRUCTURE_OWN,
-    ),
-    "units:merge": Route(
-        RESTRUCTURE,
-        kwargs=unit_id,
-        methods=("GET", "POST"),
-        writes=True,
-        expect_own=RESTRUCTURE_OWN,
-    ),
-    "units:split": Route(
-        RESTRUCTURE,
-        kwargs=unit_id,
-        methods=("GET", "POST"),
-        writes=True,
-        expect_own=RESTRUCTURE_OWN,
-    ),
-    "units:dissolve": Route(
-        RESTRUCTURE,
-        kwargs=unit_id,
-        methods=("GET", "POST"),
-        writes=True,
-        expect_own=RESTRUCTURE_OWN,
-    ),
+    **{
+        f"units:{name}": Route(
+            RESTRUCTURE,
+            kwargs=unit_id,
+            methods=("GET", "POST"),
+            writes=True,
+            expect_own=RESTRUCTURE_OWN,
+        )
+        for name in ("rename", "move", "merge", "split", "dissolve")
+    },
     # A unit's committee: everyone in scope reads it; seats and supervisors of a unit are
     # decided by the committee above it, so changing them follows the restructuring rule.
     "committees:unit": Route(READ, kwargs=unit_id),
