@@ -1,5 +1,6 @@
 """Shared test fixtures. Data is built with the real services, never by writing rows by hand."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -139,6 +140,17 @@ def _kind_rules_after_flush(request: pytest.FixtureRequest) -> None:
             KindRule.objects.get_or_create(
                 parent_kind=parent_kind, child_kind=child_kind, defaults={"basis": basis}
             )
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rule_settings() -> Iterator[None]:
+    """Rule settings are held in memory between requests: a test's own, rolled back with it,
+    must not leak into the next test."""
+    from chibo.rulebook.registry import SETTINGS
+
+    SETTINGS.forget()
+    yield
+    SETTINGS.forget()
 
 
 @pytest.fixture(autouse=True)

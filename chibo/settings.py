@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "ninja",
     "axes",
     "chibo.audit",
+    "chibo.rulebook",
     "chibo.units",
     "chibo.accounts",
     "chibo.members",

@@ -142,6 +142,15 @@ def can_change_unit(user: User, unit: Unit, *, from_above: bool = False) -> bool
     )
 
 
+def can_set_rule(user: User, unit: Unit, *, local: bool, decided_above: bool = False) -> bool:
+    """Whether the user may set a rule's value for `unit` and below: a local rule by whoever
+    may change the unit (or, `decided_above`, only the committees above it); a rule of the
+    Charter or a regulation by the administrator only."""
+    if not local:
+        return is_admin(user)
+    return can_change_unit(user, unit, from_above=decided_above)
+
+
 def sees_members_of(user: User, unit: Unit) -> bool:
     """Whether the user may open the records of the members of `unit` (not the member role,
     which opens only the member's own record)."""

@@ -54,6 +54,8 @@ ACTIONS = {
     "quality.framework.create": _("Ban hành khung tiêu chí đánh giá chất lượng sinh hoạt"),
     "quality.framework.edit": _("Sửa khung tiêu chí đánh giá chất lượng sinh hoạt"),
     "quality.assessment.record": _("Tự đánh giá chất lượng sinh hoạt"),
+    "rulebook.setting.set": _("Đặt quy định áp dụng cho đơn vị và cấp dưới"),
+    "rulebook.setting.end": _("Bỏ quy định riêng, theo cấp trên"),
     "accounts.user.create": _("Tạo tài khoản"),
     "accounts.role.assign": _("Phân quyền"),
     "accounts.token.create": _("Tạo mã truy cập API"),

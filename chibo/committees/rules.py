@@ -1,42 +1,49 @@
 """The Party's rules about committees, as data with their sources (RULES.md §1.1).
 
-Numbers are read through `rule_for(unit, name)` and nowhere else. Today every unit gets the
-national default; making a number configurable for a subtree (a provincial committee setting
-its own for the units below it) changes `rule_for` alone, for instance by looking up overrides
-keyed by unit path with the nearest ancestor winning, and none of its callers.
+Numbers are registered in the rulebook and read through `rule_for(unit, name)` alone.
 """
 
-from dataclasses import dataclass
+from datetime import date
 
+from django.utils.translation import gettext_lazy as _
+
+from chibo import rulebook
 from chibo.committees.models import Body, Position
+from chibo.rulebook import Rule
 from chibo.units.models import Unit, UnitKind
 
-
-@dataclass(frozen=True)
-class Rule:
-    value: int
-    source: str
-
-
-DEFAULTS: dict[str, Rule] = {
+rulebook.register(
     # A cell (chi bộ) of 9 or more official members elects a cell committee (chi ủy) and its
     # secretary and deputy from among it; a smaller cell elects a secretary, and a deputy if
     # needed. Counted on the first day of the seat.
-    "cell_committee_min_official": Rule(
-        9, "Điều lệ Đảng, Điều 24(4); 294-QĐ/TW (26/5/2025) — RULES.md §1.1"
+    Rule(
+        "committees.cell_committee_min_official",
+        9,
+        "Điều lệ Đảng, Điều 24(4); 294-QĐ/TW (26/5/2025) — RULES.md §1.1",
+        _("Chi bộ có từ bao nhiêu đảng viên chính thức thì bầu chi ủy"),
+        _("đảng viên chính thức"),
+        minimum=1,
     ),
     # A cell committee has at most 7 members, secretary and deputy included.
-    "cell_committee_max_seats": Rule(7, "Điều lệ Đảng, Điều 24(4); 294-QĐ/TW — RULES.md §1.1"),
-}
+    Rule(
+        "committees.cell_committee_max_seats",
+        7,
+        "Điều lệ Đảng, Điều 24(4); 294-QĐ/TW — RULES.md §1.1",
+        _("Số chi ủy viên nhiều nhất"),
+        _("người"),
+        minimum=1,
+    ),
+)
 
 
-def rule_for(unit: Unit, name: str) -> int:
+def rule_for(unit: Unit, name: str, on: date | None = None) -> int:
     """The value of rule `name` for `unit`: the single place the numbers are read."""
-    return DEFAULTS[name].value
+    value: int = rulebook.rule(f"committees.{name}", unit, on)
+    return value
 
 
 def source_of(name: str) -> str:
-    return DEFAULTS[name].source
+    return rulebook.source(f"committees.{name}")
 
 
 # Which bodies each kind of unit elects, and the positions on each. This is structure, not a

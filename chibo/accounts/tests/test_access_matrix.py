@@ -102,6 +102,7 @@ PREPARE = Redirect("meetings:prepare")
 MINE = Redirect("meetings:mine")
 RECORDS = Redirect("meetings:records")
 SEES_MEMBERS = per_role(200, 200, 200, 200, 404, LOGIN)
+RULES_PAGE = Redirect("rulebook:unit")
 
 
 @dataclass(frozen=True)
@@ -633,6 +634,18 @@ ROUTES: dict[str, Route] = {
     "quality:assess": Route(
         WRITE, kwargs=meeting_id, targets=meeting_targets, methods=("GET", "POST"), writes=True
     ),
+    # The rules that apply to a unit: everyone in scope reads them; setting one is a write on
+    # the unit (an empty POST is refused on the rules page and writes nothing).
+    "rulebook:unit": Route(READ, kwargs=unit_id),
+    **{
+        f"rulebook:{name}": Route(
+            per_role(RULES_PAGE, RULES_PAGE, 404, RULES_PAGE, 404, LOGIN),
+            kwargs=unit_id,
+            methods=("POST",),
+            writes=True,
+        )
+        for name in ("set", "end")
+    },
     # The API description is public on purpose: it shows the shape of the API, no data.
     "api:openapi-json": Route(PUBLIC, api=True),
     "api:openapi-view": Route(PUBLIC),

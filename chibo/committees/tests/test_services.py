@@ -19,6 +19,7 @@ from chibo.committees.tests.helpers import (
     supervision_of,
 )
 from chibo.members.models import Member
+from chibo.rulebook import services as rulebook_services
 from chibo.units.models import Unit, UnitKind
 from conftest import Tree, make_unit
 
@@ -240,14 +241,21 @@ def test_the_size_is_checked_on_every_later_day(big_cell: Unit) -> None:
         appoint(nine[7], big_cell, body=Body.CELL_COMMITTEE, position=Position.MEMBER)
 
 
-def test_rule_for_is_the_one_place_the_numbers_come_from(
-    tree: Tree, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_rule_for_is_the_one_place_the_numbers_come_from(tree: Tree) -> None:
     assert rules.rule_for(tree.cell_a1, "cell_committee_min_official") == 9
     assert rules.rule_for(tree.cell_a1, "cell_committee_max_seats") == 7
     assert "24(4)" in rules.source_of("cell_committee_min_official")
-    monkeypatch.setitem(rules.DEFAULTS, "cell_committee_min_official", rules.Rule(3, "thử"))
-    monkeypatch.setitem(rules.DEFAULTS, "cell_committee_max_seats", rules.Rule(1, "thử"))
+    # Set from the district down (the way a changed regulation would be entered):
+    for key, value in [("min_official", 3), ("max_seats", 1)]:
+        rulebook_services.set_rule(
+            tree.district,
+            actor=None,
+            key=f"committees.cell_committee_{key}",
+            value=value,
+            valid_from=date(2000, 1, 1),
+            basis="thử",
+        )
+    assert rules.rule_for(tree.cell_a1, "cell_committee_max_seats") == 1
     chin, huong, _dung = members_of(tree.cell_a1)
     appoint(chin, tree.cell_a1, body=Body.CELL_COMMITTEE)
     with rejected("(A cell committee has at most 1 members.)", "too_many"):
