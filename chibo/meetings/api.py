@@ -139,6 +139,9 @@ class MeetingOut(_Meeting):
     cascade_from_id: int | None = Field(
         description="The higher unit's meeting whose topic this one carries out."
     )
+    prepares_id: int | None = Field(
+        description="For a preparatory meeting of the cell committee: the meeting it prepares."
+    )
     excused: int = Field(description="Expected members absent with a reason.")
     unexcused: int = Field(description="Expected members absent without a reason.")
     unmarked: int = Field(description="Expected members not marked yet.")
@@ -191,6 +194,16 @@ class PlanIn(Schema):
     starts_at: datetime = Field(description="Start." + LOCAL_TIME)
     place: str = Field("", max_length=200, description="Where it is held.")
     title: str = Field("", max_length=300, description="Topic; required for a thematic meeting.")
+    mode: MeetingMode = Field(
+        MeetingMode.IN_PERSON,
+        description="in_person by default; online or hybrid only where the committee above "
+        "approved the unit for it (rule meetings.online_approved, 03-HD/TW).",
+    )
+    prepares_id: int | None = Field(
+        None,
+        description="For a preparatory meeting (kind preparatory): the meeting of the same "
+        "unit it prepares, still to come.",
+    )
 
 
 class SeriesIn(Schema):
@@ -382,6 +395,9 @@ def plan_meeting(request: HttpRequest, unit_id: int, data: PlanIn) -> Status[Mee
     series (a second regular meeting in a month is refused: move the first one instead)."""
     user = user_of(request)
     unit = access.access_unit(user, unit_id, write=True)
+    prepares = None
+    if data.prepares_id is not None:
+        prepares = access.access_meeting(user, data.prepares_id, write=True)
     meeting = services.plan_meeting(
         unit,
         actor=user,
@@ -389,6 +405,8 @@ def plan_meeting(request: HttpRequest, unit_id: int, data: PlanIn) -> Status[Mee
         starts_at=_aware(data.starts_at),
         place=data.place,
         title=data.title,
+        mode=data.mode,
+        prepares=prepares,
     )
     return Status(201, _meeting_out(user, meeting))
 
@@ -433,6 +451,7 @@ def _meeting_out(user: User, meeting: Meeting) -> MeetingOut:
         place=meeting.place,
         series_month=meeting.series_month,
         cascade_from_id=meeting.cascade_from_id,
+        prepares_id=meeting.prepares_id,
         expected=figures.expected,
         present=figures.present,
         excused=figures.excused,

@@ -7,7 +7,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from chibo.meetings.models import Mark, Meeting, MeetingKind
+from chibo.meetings.models import Mark, Meeting, MeetingKind, MeetingMode, MeetingState
 from chibo.meetings.rules import rule_for
 from chibo.units.forms import date_field
 from chibo.units.models import Unit
@@ -66,6 +66,11 @@ class CloseForm(forms.Form):
         return data
 
 
+class MeetingChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Meeting) -> str:
+        return f"{obj.get_kind_display()} {timezone.localtime(obj.starts_at):%d/%m/%Y %H:%M}"
+
+
 class PlanForm(_When):
     kind = forms.ChoiceField(label=_("Loại cuộc họp"), choices=MeetingKind.choices)
     title = forms.CharField(
@@ -75,12 +80,44 @@ class PlanForm(_When):
         help_text=_("Bắt buộc với sinh hoạt chuyên đề."),
     )
 
-    field_order = ["kind", "day", "at", "place", "title"]
+    mode = forms.ChoiceField(
+        label=_("Hình thức"),
+        choices=MeetingMode.choices,
+        initial=MeetingMode.IN_PERSON,
+        required=False,
+        help_text=_("Trực tuyến hoặc kết hợp chỉ khi cấp ủy cấp trên đã cho phép (03-HD/TW)."),
+    )
+    prepares = MeetingChoiceField(
+        label=_("Chuẩn bị cho cuộc họp"),
+        queryset=Meeting.objects.none(),
+        required=False,
+        help_text=_("Với cuộc họp chi ủy chuẩn bị: cuộc họp sắp tới mà chi ủy chuẩn bị."),
+    )
+
+    field_order = ["kind", "prepares", "day", "at", "place", "mode", "title"]
 
     def __init__(self, unit: Unit, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["kind"].initial = MeetingKind.REGULAR
         self.fields["at"].initial = time(rule_for(unit, "regular_start_hour"))
+        # Only this unit's meetings still to come can be prepared: the list leaks nothing.
+        upcoming = (
+            Meeting.objects.filter(
+                unit=unit,
+                state__in=[MeetingState.PLANNED, MeetingState.NOTIFIED],
+                starts_at__gte=timezone.now(),
+            )
+            .exclude(kind=MeetingKind.PREPARATORY)
+            .order_by("starts_at")
+        )
+        prepares = self.fields["prepares"]
+        assert isinstance(prepares, MeetingChoiceField)
+        prepares.queryset = upcoming
+        if not rule_for(unit, "online_approved"):
+            self.fields["mode"].widget = forms.HiddenInput()
+
+    def clean_mode(self) -> str:
+        return self.cleaned_data.get("mode") or MeetingMode.IN_PERSON
 
 
 class MoveForm(_When):

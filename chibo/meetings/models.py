@@ -67,6 +67,15 @@ class Meeting(models.Model):
         related_name="cascaded",
         verbose_name=_("chuyên đề do cấp trên giao"),
     )
+    prepares = models.ForeignKey(
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="preparations",
+        verbose_name=_("chuẩn bị cho cuộc họp"),
+        help_text=_("Cuộc họp chi ủy chuẩn bị: cuộc họp mà nó chuẩn bị."),
+    )
     chair = models.ForeignKey(
         "members.Member",
         null=True,
@@ -98,6 +107,11 @@ class Meeting(models.Model):
                 condition=Q(ends_at__isnull=True) | Q(ends_at__gt=F("starts_at")),
                 name="meeting_ends_after_start",
                 violation_error_message=_("Giờ kết thúc phải sau giờ bắt đầu."),
+            ),
+            models.CheckConstraint(
+                condition=Q(prepares__isnull=True) | Q(kind="preparatory"),
+                name="meeting_only_preparatory_prepares",
+                violation_error_message=_("Chỉ cuộc họp chuẩn bị mới gắn với cuộc họp khác."),
             ),
             models.UniqueConstraint(
                 fields=["unit", "series_month"],

@@ -27,6 +27,7 @@ from chibo.meetings.models import (
     MarkSource,
     Meeting,
     MeetingKind,
+    MeetingMode,
     MeetingState,
 )
 from chibo.meetings.rules import rule_for
@@ -76,16 +77,27 @@ def plan_meeting(
     place: str = "",
     title: str = "",
     series_month: date | None = None,
+    mode: str = MeetingMode.IN_PERSON,
+    prepares: Meeting | None = None,
 ) -> Meeting:
-    """Put a meeting on a unit's calendar; a regular meeting gets the standard agenda."""
+    """Put a meeting on a unit's calendar; a regular meeting gets the standard agenda.
+
+    In person unless the committee above approved the unit for online or hybrid meetings
+    (03-HD/TW, RULES.md §1.6: the rule `meetings.online_approved`). A preparatory meeting of the
+    cell committee names the meeting it prepares, of the same unit and before it.
+    """
     if kind not in MeetingKind.values:
         raise _fail(_("Loại cuộc họp không hợp lệ. (Unknown kind.)"))
+    if mode not in MeetingMode.values:
+        raise _fail(_("Hình thức họp không hợp lệ. (Unknown mode.)"))
     day = timezone.localtime(starts_at).date()
     if not unit.is_active_on(day):
         raise _fail(
             _("%(unit)s không hoạt động vào ngày %(day)s. (Unit not active that day.)")
             % {"unit": unit.name, "day": format_date(day)}
         )
+    _check_mode(unit, mode, day)
+    _check_prepares(unit, kind, starts_at, prepares)
     if kind == MeetingKind.THEMATIC and not title.strip():
         raise _fail(_("Sinh hoạt chuyên đề cần có chủ đề. (A thematic meeting needs a topic.)"))
     if kind == MeetingKind.REGULAR:
@@ -100,6 +112,8 @@ def plan_meeting(
         place=place.strip(),
         title=title.strip(),
         series_month=series_month,
+        mode=mode,
+        prepares=prepares,
     )
     if kind in (MeetingKind.REGULAR, MeetingKind.THEMATIC):
         AgendaItem.objects.bulk_create(
@@ -111,9 +125,61 @@ def plan_meeting(
         actor=actor,
         obj=meeting,
         unit=unit,
-        changes={"kind": kind, "starts_at": starts_at, "place": place, "title": title},
+        changes={
+            "kind": kind,
+            "mode": mode,
+            "starts_at": starts_at,
+            "place": place,
+            "title": title,
+            "prepares": prepares.pk if prepares else None,
+        },
     )
     return meeting
+
+
+def _check_mode(unit: Unit, mode: str, day: date) -> None:
+    if mode != MeetingMode.IN_PERSON and not rule_for(unit, "online_approved", day):
+        raise ValidationError(
+            {
+                "mode": [
+                    _(
+                        "%(unit)s chưa được cấp ủy cấp trên cho phép sinh hoạt trực tuyến hoặc "
+                        "kết hợp (Hướng dẫn 03-HD/TW). (Online or hybrid meetings need the "
+                        "approval of the committee above.)"
+                    )
+                    % {"unit": unit.name}
+                ]
+            }
+        )
+
+
+def _check_prepares(unit: Unit, kind: str, starts_at: datetime, prepares: Meeting | None) -> None:
+    if prepares is None:
+        return
+    if kind != MeetingKind.PREPARATORY:
+        raise _fail(
+            _(
+                "Chỉ cuộc họp chi ủy chuẩn bị mới gắn với cuộc họp khác. (Only a preparatory "
+                "meeting prepares another.)"
+            )
+        )
+    if prepares.unit_id != unit.pk:
+        raise _fail(
+            _("Cuộc họp được chuẩn bị phải của cùng tổ chức. (Prepare a meeting of the same unit.)")
+        )
+    if starts_at >= prepares.starts_at:
+        raise ValidationError(
+            {
+                "day": [
+                    _(
+                        "Họp chuẩn bị phải trước cuộc họp được chuẩn bị. (The preparatory "
+                        "meeting comes before the meeting it prepares.)"
+                    )
+                ]
+            }
+        )
+    if prepares.state in (MeetingState.CLOSED, MeetingState.CANCELLED, MeetingState.HELD):
+        raise _fail(_("Cuộc họp đó đã diễn ra. (That meeting has already been held.)"))
 
 
 def _check_month_free(unit: Unit, month: date) -> None:

@@ -22,7 +22,7 @@ from chibo.lib.dates import today
 from chibo.lib.forms import submit
 from chibo.meetings import cascade, forms, selectors, services
 from chibo.meetings import checkin as checkins
-from chibo.meetings.models import Attendance, Mark, Meeting, MeetingState
+from chibo.meetings.models import Attendance, Mark, Meeting, MeetingKind, MeetingState
 from chibo.members.models import Member
 
 PAGE_SIZE = 20
@@ -79,6 +79,8 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
         "can_move": can_write and meeting.state in (MeetingState.PLANNED, MeetingState.NOTIFIED),
         "qr": checkins.qr_svg(url, _("Mã QR tự điểm danh")) if can_write and is_open else None,
         "window": checkins.window(meeting),
+        "prepared": meeting.prepares,
+        "preparations": list(meeting.preparations.order_by("starts_at")),
     }
     return render(request, "meetings/detail.html", context)
 
@@ -87,7 +89,7 @@ def meeting_detail(request: HttpRequest, meeting_id: int) -> HttpResponse:
 def plan(request: HttpRequest, unit_id: int) -> HttpResponse:
     user = user_of(request)
     unit = access.access_unit(user, unit_id, write=True)
-    form = forms.PlanForm(unit, request.POST or None)
+    form = forms.PlanForm(unit, request.POST or None, initial=_plan_initial(request))
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         meeting = submit(
@@ -99,6 +101,8 @@ def plan(request: HttpRequest, unit_id: int) -> HttpResponse:
                 starts_at=data["starts_at"],
                 place=data["place"],
                 title=data["title"],
+                mode=data["mode"],
+                prepares=data["prepares"],
             ),
         )
         if meeting:
@@ -106,6 +110,14 @@ def plan(request: HttpRequest, unit_id: int) -> HttpResponse:
             return redirect("meetings:detail", meeting_id=meeting.pk)
     title = _("Lên lịch cuộc họp")
     return render(request, "meetings/form.html", {"unit": unit, "form": form, "title": title})
+
+
+def _plan_initial(request: HttpRequest) -> dict[str, Any]:
+    """ "Plan the preparatory meeting" from a meeting's page: ?prepares=<id> preselects it."""
+    prepares = request.GET.get("prepares", "")
+    if not prepares.isdigit():
+        return {}
+    return {"kind": MeetingKind.PREPARATORY, "prepares": int(prepares)}
 
 
 @login_required

@@ -228,6 +228,28 @@ def test_planning_refusals_write_nothing(tree: Tree, users: dict[str, User]) -> 
     assert assert_error(kind, 422, "malformed")["details"]
     no_time = client.post(f"/units/{tree.cell_a1.pk}", {"kind": "regular"})
     assert_error(no_time, 422, "malformed")
+    online = client.post(
+        f"/units/{tree.cell_a1.pk}",
+        {"kind": "extraordinary", "starts_at": "2026-04-10T19:00:00", "mode": "online"},
+    )
+    assert "approval of the committee above" in assert_error(online, 400, "invalid")["message"]
+    assert written() == before
+
+
+def test_plan_a_preparatory_meeting_for_a_meeting_in_scope_only(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    regular = plan(tree.cell_a1, date(2026, 4, 3))
+    client = Api(users[Role.SECRETARY])
+    body = {"kind": "preparatory", "starts_at": "2026-03-31T19:00:00", "prepares_id": regular.pk}
+    response = client.post(f"/units/{tree.cell_a1.pk}", body)
+    assert response.status_code == 201
+    assert response.json()["prepares_id"] == regular.pk
+    elsewhere = plan(tree.other_cell, date(2026, 4, 3))
+    before = written()
+    body["prepares_id"] = elsewhere.pk
+    assert_error(client.post(f"/units/{tree.cell_a1.pk}", body), 404, "not_found")
+    assert written() == before
     not_json = client.client.post(
         f"/api/v1/meetings/units/{tree.cell_a1.pk}", "{", content_type="application/json"
     )

@@ -1,6 +1,6 @@
 """Planning meetings, who is expected, attendance, closing."""
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -146,3 +146,61 @@ def test_moving_a_meeting_and_a_thematic_topic(tree: Tree) -> None:
         services.plan_meeting(
             tree.cell_a1, actor=None, kind=MeetingKind.THEMATIC, starts_at=at(date(2026, 3, 20))
         )
+
+
+def test_online_or_hybrid_only_where_the_committee_above_approved_it(tree: Tree) -> None:
+    from chibo.meetings.models import MeetingMode
+    from chibo.rulebook import services as rulebook_services
+
+    when = at(date(2027, 3, 10))
+    with pytest.raises(ValidationError, match="approval of the committee above"):
+        services.plan_meeting(
+            tree.cell_a1, actor=None, kind=MeetingKind.EXTRAORDINARY, starts_at=when, mode="online"
+        )
+    assert not Meeting.objects.exists()
+    rulebook_services.set_rule(
+        tree.commune_a,
+        actor=None,
+        key="meetings.online_approved",
+        value=True,
+        valid_from=date(2027, 3, 1),
+        basis="QĐ 15-QĐ/ĐU cho phép thí điểm (03-HD/TW)",
+    )
+    meeting = services.plan_meeting(
+        tree.cell_a1, actor=None, kind=MeetingKind.EXTRAORDINARY, starts_at=when, mode="hybrid"
+    )
+    assert meeting.mode == MeetingMode.HYBRID
+    # The approval is dated: a meeting before it, or in a cell of another commune, stays in person.
+    for unit, day in [(tree.cell_a1, date(2027, 2, 26)), (tree.cell_b1, date(2027, 3, 10))]:
+        with pytest.raises(ValidationError, match="approval"):
+            services.plan_meeting(
+                unit, actor=None, kind=MeetingKind.EXTRAORDINARY, starts_at=at(day), mode="online"
+            )
+
+
+def test_the_preparatory_meeting_names_the_meeting_it_prepares(tree: Tree) -> None:
+    regular = services.plan_month(tree.cell_a1, date(2027, 4, 1), actor=None)
+    assert regular is not None
+    before = regular.starts_at - timedelta(days=3)
+    prep = services.plan_meeting(
+        tree.cell_a1,
+        actor=None,
+        kind=MeetingKind.PREPARATORY,
+        starts_at=before,
+        prepares=regular,
+    )
+    assert list(regular.preparations.all()) == [prep]
+    event = AuditEvent.objects.get(action="meetings.meeting.plan", object_id=str(prep.pk))
+    assert event.changes["prepares"] == regular.pk
+    other = services.plan_month(tree.cell_a2, date(2027, 4, 1), actor=None)
+    assert other is not None
+    refusals = [
+        (MeetingKind.EXTRAORDINARY, before, regular, "Only a preparatory meeting"),
+        (MeetingKind.PREPARATORY, before, other, "same unit"),
+        (MeetingKind.PREPARATORY, regular.starts_at, regular, "comes before"),
+    ]
+    for kind, when, prepared, message in refusals:
+        with pytest.raises(ValidationError, match=message):
+            services.plan_meeting(
+                tree.cell_a1, actor=None, kind=kind, starts_at=when, prepares=prepared
+            )

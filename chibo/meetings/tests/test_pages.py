@@ -487,3 +487,40 @@ def test_guests_are_recorded_and_never_counted(tree, users) -> None:  # type: ig
     inspector.force_login(users[Role.INSPECTOR])
     assert "Phạm Thị Hường" in inspector.get(url).content.decode()
     assert inspector.post(url, {"name": "X"}).status_code == 404
+
+
+def test_plan_the_preparatory_meeting_from_the_meeting_it_prepares(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    regular = plan(tree.cell_a1, date(2099, 5, 5))
+    client = signed_in(users[Role.SECRETARY])
+    page = text(client.get(reverse("meetings:detail", args=[regular.pk])))
+    link = reverse("meetings:plan", args=[tree.cell_a1.pk]) + f"?prepares={regular.pk}"
+    assert link in page
+    form = text(client.get(link))
+    assert re.search(rf'<option value="{regular.pk}" selected>', form)
+    assert '<option value="preparatory" selected>' in form
+    assert 'type="hidden" name="mode"' in form  # in person only: no approval for online
+    data = {"kind": "preparatory", "prepares": str(regular.pk), "day": "02/05/2099", "at": "19:00"}
+    response = client.post(link, data)
+    prep = Meeting.objects.get(kind=MeetingKind.PREPARATORY)
+    assert response["Location"] == reverse("meetings:detail", args=[prep.pk])
+    assert prep.prepares == regular
+    assert "Chuẩn bị cho" in text(client.get(response["Location"]))
+    assert "Họp chi ủy chuẩn bị" in text(client.get(reverse("meetings:detail", args=[regular.pk])))
+
+
+def test_another_units_meeting_cannot_be_named_as_prepared(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    elsewhere = plan(tree.cell_a2, date(2099, 5, 5))
+    client = signed_in(users[Role.SECRETARY])
+    url = reverse("meetings:plan", args=[tree.cell_a1.pk])
+    data = {
+        "kind": "preparatory",
+        "prepares": str(elsewhere.pk),
+        "day": "02/05/2099",
+        "at": "19:00",
+    }
+    assert client.post(url, data).status_code == 200  # not a choice on this unit's form
+    assert not Meeting.objects.filter(kind=MeetingKind.PREPARATORY).exists()
