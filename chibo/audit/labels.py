@@ -54,6 +54,7 @@ ACTIONS = {
     "quality.framework.create": _("Ban hành khung tiêu chí đánh giá chất lượng sinh hoạt"),
     "quality.framework.edit": _("Sửa khung tiêu chí đánh giá chất lượng sinh hoạt"),
     "quality.assessment.record": _("Tự đánh giá chất lượng sinh hoạt"),
+    "meetings.book.record": _("Nhập sổ sinh hoạt: các cuộc họp đã diễn ra và điểm danh"),
     "rulebook.setting.set": _("Đặt quy định áp dụng cho đơn vị và cấp dưới"),
     "rulebook.setting.end": _("Bỏ quy định riêng, theo cấp trên"),
     "accounts.user.create": _("Tạo tài khoản"),

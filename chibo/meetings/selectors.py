@@ -1,5 +1,6 @@
 """Reads on meetings: who is expected, and attendance figures."""
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -44,18 +45,23 @@ def expected(meeting: Meeting) -> Expected:
         .annotate(status=status_at(day))
         .order_by("member__sort_name", "member_id")
     )
+    return classify((row.kind, row.status, row.member) for row in rows)
+
+
+def classify(rows: Iterable[tuple[str, str | None, Member]]) -> Expected:
+    """Sort (membership kind, status that day, member) rows of a unit into who is expected:
+    the one statement of the rule, for one meeting here and for many in `meetings.history`."""
     members, exempted, elsewhere = [], [], []
-    for row in rows:
-        status = row.status
-        if row.kind == MembershipKind.TEMPORARY:
+    for kind, status, member in rows:
+        if kind == MembershipKind.TEMPORARY:
             if status == Status.ATTACHED:
-                members.append(row.member)
+                members.append(member)
         elif status in (Status.OFFICIAL, Status.PROBATIONARY):
-            members.append(row.member)
+            members.append(member)
         elif status == Status.EXEMPTED:
-            exempted.append(row.member)
+            exempted.append(member)
         elif status == Status.ATTACHED:
-            elsewhere.append(row.member)
+            elsewhere.append(member)
     return Expected(members, exempted, elsewhere)
 
 

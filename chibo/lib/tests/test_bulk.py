@@ -1,0 +1,47 @@
+"""Rows inserted in bulk read back through the ORM exactly as bulk_create would have written."""
+
+from datetime import date, datetime
+
+from django.utils import timezone
+
+from chibo.lib.bulk import insert_rows
+from chibo.meetings import services
+from chibo.meetings.models import Attendance, Mark, MarkSource, MeetingKind
+from chibo.members.models import Member
+from conftest import Tree
+
+
+def test_values_are_prepared_by_their_fields(tree: Tree) -> None:
+    meeting = services.plan_meeting(
+        tree.cell_a1,
+        actor=None,
+        kind=MeetingKind.EXTRAORDINARY,
+        starts_at=timezone.make_aware(datetime(2024, 5, 6, 19)),
+    )
+    when = timezone.make_aware(datetime(2024, 5, 6, 21, 15, 30))
+    members = list(Member.objects.filter(full_name__in=["Lê Văn Chín", "Phạm Thị Hường"]))
+    rows = [
+        (meeting.pk, members[0].pk, Mark.PRESENT, "", True, MarkSource.SECRETARY, None, when),
+        (meeting.pk, members[1].pk, Mark.EXCUSED, "Ốm", False, MarkSource.SELF, None, when),
+    ]
+    names = [
+        "meeting",
+        "member",
+        "mark",
+        "reason",
+        "counted",
+        "source",
+        "recorded_by",
+        "recorded_at",
+    ]
+    assert insert_rows(Attendance, names, rows) == 2
+    back = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
+    assert back[members[0].pk].counted is True and back[members[0].pk].recorded_at == when
+    excused = back[members[1].pk]
+    assert (excused.mark, excused.reason, excused.counted, excused.source) == (
+        Mark.EXCUSED,
+        "Ốm",
+        False,
+        MarkSource.SELF,
+    )
+    assert excused.recorded_at.date() == date(2024, 5, 6)
