@@ -34,6 +34,7 @@ def unit_rules(request: HttpRequest, unit_id: int) -> HttpResponse:
         "unit": unit,
         "groups": groups,
         "history": selectors.history_of(unit),
+        "changed": [row for group in groups for row in group.rules if row.setting is not None],
         "today": today(),
     }
     return render(request, "rulebook/unit.html", context)

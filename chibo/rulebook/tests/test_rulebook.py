@@ -151,7 +151,8 @@ def test_the_page_shows_each_value_where_it_comes_from_and_its_source(
     with django_assert_max_num_queries(15):
         html = page(client, users[Role.SECRETARY], tree.cell_a1.pk)
     assert "Chỉ tiêu tỷ lệ đảng viên dự sinh hoạt" in html
-    assert tree.commune_a.name in html
+    changed = html.split("Khác mặc định")[1].split("Tất cả quy định")[0]
+    assert tree.commune_a.name in changed and "90" in changed
     assert "42-HD/BTCTW" in html  # the source of the minimum length
     assert "chưa xác nhận" in html  # the unconfirmed reading of "in a year"
 
