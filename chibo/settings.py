@@ -47,6 +47,8 @@ INSTALLED_APPS = [
     "chibo.committees",
     "chibo.meetings",
     "chibo.quality",
+    "chibo.recruitment",
+    "chibo.compliance",
     "chibo.demo",
 ]
 
@@ -103,6 +105,17 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
             "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
         ),
     }
+# A PostgreSQL streaming replica for reports (docs/deploy.md): the pages marked
+# @reads_from_replica read from it; writes and everything else use the primary.
+if env_str("CHIBO_REPLICA_URL", ""):
+    DATABASES["replica"] = dj_database_url.parse(
+        env_str("CHIBO_REPLICA_URL", ""),
+        conn_max_age=env_int("CHIBO_DB_CONN_MAX_AGE", 60),
+        conn_health_checks=True,
+    )
+    # Under test the replica is the test database itself, as a real replica mirrors it.
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["chibo.lib.replica.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

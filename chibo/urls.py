@@ -14,6 +14,8 @@ urlpatterns = [
     path("members/", include("chibo.members.urls")),
     path("meetings/", include("chibo.meetings.urls")),
     path("quality/", include("chibo.quality.urls")),
+    path("recruitment/", include("chibo.recruitment.urls")),
+    path("compliance/", include("chibo.compliance.urls")),
     path("rules/", include("chibo.rulebook.urls")),
     path("history/", include("chibo.audit.urls")),
     path("i18n/", include("django.conf.urls.i18n")),

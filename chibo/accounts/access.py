@@ -6,6 +6,7 @@ never a 403, so that ids leak nothing.
 """
 
 from datetime import date
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
@@ -15,6 +16,7 @@ from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
 from chibo.meetings.models import Meeting
 from chibo.members.models import Member, Membership
+from chibo.recruitment.models import Attachment, Candidate
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitVersion
 
@@ -239,3 +241,71 @@ def access_meeting(
     if members and not write and not sees_members_of(user, meeting.unit):
         raise Http404
     return meeting
+
+
+# Compliance
+
+
+def alerts_visible_to(user: User, *, write: bool = False) -> QuerySet:
+    """Compliance alerts on the units the user may see, or act on (write: a write role)."""
+    from chibo.compliance.models import Alert
+
+    return Alert.objects.filter(scope(user, write=write, field="unit__path"))
+
+
+def access_alert(user: User, alert_id: int, *, write: bool = False) -> Any:
+    """The alert if its unit is in the user's scope (write: the user may act on it, the
+    unit's secretary or the committee staff above it); otherwise 404."""
+    alert = (
+        alerts_visible_to(user, write=write)
+        .select_related("unit", "level")
+        .filter(pk=alert_id)
+        .first()
+    )
+    if alert is None:
+        raise Http404
+    return alert
+
+
+def access_review(user: User, review_id: int, *, write: bool = False) -> Any:
+    """A removal review names a member: read by the roles that open members' records, decided
+    by a write role on its cell; otherwise 404."""
+    from chibo.compliance.models import RemovalReview
+
+    q = scope(user, write=write, field="unit__path", member_role=False)
+    review = RemovalReview.objects.filter(q, pk=review_id).select_related("member", "unit").first()
+    if review is None:
+        raise Http404
+    return review
+
+
+# Recruitment
+
+
+def candidates_visible_to(user: User, *, write: bool = False) -> QuerySet[Candidate]:
+    """Candidates kept by the cells in the user's scope. A candidate's file is personal, as a
+    member's record is: the member role opens none."""
+    return Candidate.objects.filter(scope(user, write=write, field="unit__path", member_role=False))
+
+
+def access_candidate(user: User, candidate_id: int, *, write: bool = False) -> Candidate:
+    """The candidate if the user may read (or, `write`, change) the file of the cell that keeps
+    them; otherwise 404."""
+    candidate = (
+        candidates_visible_to(user, write=write)
+        .select_related("unit", "unit__parent", "unit__parent__parent", "member", "helper")
+        .filter(pk=candidate_id)
+        .first()
+    )
+    if candidate is None:
+        raise Http404
+    return candidate
+
+
+def access_attachment(user: User, attachment_id: int) -> Attachment:
+    """A document of a candidate's step, if the user may read the candidate; otherwise 404."""
+    attachment = Attachment.objects.select_related("step").filter(pk=attachment_id).first()
+    if attachment is None:
+        raise Http404
+    access_candidate(user, attachment.step.candidate_id)
+    return attachment

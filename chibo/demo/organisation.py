@@ -19,7 +19,9 @@ from chibo.accounts import services as account_services
 from chibo.accounts.models import Role, User
 from chibo.committees import services as committee_services
 from chibo.committees.models import Body, CommitteeSeat, Position, SupervisionAssignment
+from chibo.demo import compliance as demo_compliance
 from chibo.demo import meetings as demo_meetings
+from chibo.demo import recruitment as demo_recruitment
 from chibo.demo.names import EDUCATION, HOMETOWNS, OCCUPATIONS, IdNumbers, person
 from chibo.lib.dates import today
 from chibo.lib.progress import Progress
@@ -243,7 +245,9 @@ class Demo:
     people: dict[str, Member] = field(default_factory=dict)
 
 
-def build(progress_stream: object | None = None) -> Demo:
+def build(
+    progress_stream: object | None = None, history_from: date = demo_meetings.HISTORY_FROM
+) -> Demo:
     rng = random.Random(SEED)
     ids = IdNumbers(rng)
     demo = Demo()
@@ -325,6 +329,9 @@ def build(progress_stream: object | None = None) -> Demo:
     _life_of_members(demo, district, created_bases, actor, rng)
     _reform_2025(province, district, created_bases, actor)
     _transfers(actor)
+    # Admissions since 2021 first: the meeting books then expect every member of their day.
+    demo_recruitment.build(actor, rng)
+    demo_meetings.build_history(actor, rng, since=history_from, stream=progress_stream)
     demo_meetings.build(actor, rng)
     account_services.assign_role(
         users["xadaloc"],
@@ -333,6 +340,7 @@ def build(progress_stream: object | None = None) -> Demo:
         role=Role.STAFF,
         valid_from=REFORM_DAY,
     )
+    demo_compliance.build(actor, rng)
     bar.advance(60)
     demo.units = Unit.objects.count()
     demo.members = Member.objects.count()
@@ -465,14 +473,49 @@ def _person(
     )
 
 
+# Admissions 1/2016 – 8/2021 drawn by _roll, per year: with Trần Thị Lan (2018), the article's 944.
+ROLL_ADMISSIONS = {2016: 160, 2017: 165, 2018: 171, 2019: 168, 2020: 149, 2021: 130}
+
+
+class _NewMembers:
+    """Which of the members _roll draws were admitted in 1/2016 – 8/2021, and when: exactly
+    ROLL_ADMISSIONS of them, spread over the roll by a generator of their own so that the
+    other members (and their names) come out of the demo's generator as before."""
+
+    def __init__(self, rng: random.Random) -> None:
+        self.rng = rng  # the build's generator: a new build starts a new plan
+        own = random.Random(SEED + 16)
+        slots = TOTAL_MEMBERS - len(NAMED_MEMBERS)
+        days: list[date] = []
+        for year, n in ROLL_ADMISSIONS.items():
+            last = min(date(year, 12, 31), ARTICLE_DAY)
+            span = (last - date(year, 1, 1)).days + 1
+            days += [date(year, 1, 1) + timedelta(days=own.randrange(span)) for _ in range(n)]
+        own.shuffle(days)
+        chosen = sorted(own.sample(range(3, slots), len(days)))
+        self.days = dict(zip(chosen, days, strict=True))
+        self.seen = 0
+
+    def next(self) -> date | None:
+        day = self.days.get(self.seen)
+        self.seen += 1
+        return day
+
+
+_NEW: _NewMembers | None = None
+
+
 def _roll(unit: Unit, count: int, rng: random.Random, ids: IdNumbers, actor: User) -> None:
+    global _NEW
+    if _NEW is None or _NEW.rng is not rng:
+        _NEW = _NewMembers(rng)
     people, days = [], []
-    span = (ARTICLE_DAY - DATA_FROM).days
     for _ in range(count):
         name, sex = person(rng)
-        # About one member in nine was admitted after 2016 (944 of 8.900 in the article).
-        if rng.random() < NEW_MEMBERS / TOTAL_MEMBERS:
-            admitted = date(2016, 1, 1) + timedelta(days=rng.randrange(span - 365))
+        rng.random()  # the draw that once chose who was new: kept, so the names stay the same
+        admitted_new = _NEW.next()
+        if admitted_new is not None:
+            admitted = admitted_new
             born = admitted - timedelta(days=rng.randrange(19 * 365, 40 * 365))
             joined = admitted
         else:
@@ -480,7 +523,13 @@ def _roll(unit: Unit, count: int, rng: random.Random, ids: IdNumbers, actor: Use
             earliest = born + timedelta(days=19 * 365)
             admitted = earliest + timedelta(days=rng.randrange(max(1, (DATA_FROM - earliest).days)))
             joined = DATA_FROM
-        people.append(_person(rng, ids, name, sex, born, admitted))
+        details = _person(rng, ids, name, sex, born, admitted)
+        if admitted_new is not None:
+            # Official from the end of probation (Điều lệ Art. 5); those still on probation on
+            # the article's day are recognised (or removed) by the recruitment demo.
+            end = admitted + relativedelta(months=12)
+            details.recognised_on = end if end <= ARTICLE_DAY else None
+        people.append(details)
         days.append(joined)
     member_services.register_members(
         unit, actor=actor, people=people, on=days, basis="Danh sách demo"

@@ -410,4 +410,7 @@ def close_meeting(meeting: Meeting, *, actor: User | None, ends_at: datetime) ->
             "warnings": warnings,
         },
     )
+    from chibo.compliance.services import meeting_changed  # lazy: compliance reads meetings
+
+    meeting_changed(meeting)
     return warnings

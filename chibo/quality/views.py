@@ -13,6 +13,7 @@ from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.lib.dates import today
 from chibo.lib.forms import submit
+from chibo.lib.replica import reads_from_replica
 from chibo.meetings.models import Meeting
 from chibo.meetings.selectors import meeting_day
 from chibo.quality import forms, rules, selectors, services
@@ -149,6 +150,7 @@ def _year(request: HttpRequest) -> int:
 
 
 @login_required
+@reads_from_replica
 def results(request: HttpRequest, unit_id: int) -> HttpResponse:
     """The subtree's held meetings and their levels for a year, by month and by unit below."""
     user = user_of(request)

@@ -16,6 +16,7 @@ from chibo.demo.organisation import ARTICLE_DAY, DEMO_PASSWORD
 from chibo.lib.dates import today
 from chibo.members.models import Membership
 from chibo.units.models import Unit
+from conftest import demo_args
 
 try:
     from playwright.sync_api import expect
@@ -49,7 +50,7 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 
 
 def load_demo() -> None:
-    call_command("load_demo", stdout=StringIO(), stderr=StringIO())
+    call_command("load_demo", *demo_args(), stdout=StringIO(), stderr=StringIO())
 
 
 def members_of(unit: Unit, on: date) -> int:

@@ -23,6 +23,7 @@ from chibo.accounts import services
 from chibo.accounts.models import ApiToken, Role, User
 from chibo.audit.models import AuditEvent
 from chibo.committees.tests import helpers as committee_helpers
+from chibo.compliance.tests import helpers as compliance_helpers
 from chibo.meetings import services as meeting_services
 from chibo.meetings.models import Meeting
 from chibo.meetings.records import selectors as record_selectors
@@ -32,6 +33,7 @@ from chibo.meetings.tests import preparation_helpers as prep_helpers
 from chibo.members.models import Member, TransferKind
 from chibo.members.transfers import services as transfer_services
 from chibo.quality.tests import helpers as quality_helpers
+from chibo.recruitment.tests import helpers as recruitment_helpers
 from chibo.units.models import KindRule, Unit, UnitVersion
 from conftest import ROLE_UNITS, Tree, make_member
 
@@ -102,6 +104,9 @@ PREPARE = Redirect("meetings:prepare")
 MINE = Redirect("meetings:mine")
 RECORDS = Redirect("meetings:records")
 SEES_MEMBERS = per_role(200, 200, 200, 200, 404, LOGIN)
+ALERT = Redirect("compliance:alert")
+BOARD = Redirect("recruitment:board")
+TARGETS = Redirect("recruitment:targets")
 RULES_PAGE = Redirect("rulebook:unit")
 
 
@@ -646,6 +651,174 @@ ROUTES: dict[str, Route] = {
         )
         for name in ("set", "end")
     },
+    # Recruitment: candidates are personal files, read as the members' records are (not by the
+    # member role); the cell's steps, introducers and verification are writes of its secretary
+    # and above. A new candidate belongs to a cell (or a chi bộ cơ sở): on the higher units the
+    # page does not exist. Targets and the report are figures, read by everyone in scope.
+    "recruitment:board": Route(SEES_MEMBERS, kwargs=unit_id),
+    "recruitment:add": Route(
+        WRITE,
+        kwargs=unit_id,
+        methods=("GET", "POST"),
+        writes=True,
+        expect_own=per_role(404, 404, 404, 200, 404, LOGIN),
+    ),
+    "recruitment:review": Route(
+        per_role(BOARD, BOARD, 404, BOARD, 404, LOGIN),
+        kwargs=unit_id,
+        methods=("POST",),
+        writes=True,
+    ),
+    "recruitment:targets": Route(READ, kwargs=unit_id),
+    "recruitment:set_target": Route(
+        per_role(TARGETS, TARGETS, 404, TARGETS, 404, LOGIN),
+        kwargs=unit_id,
+        methods=("POST",),
+        writes=True,
+    ),
+    "recruitment:report": Route(READ, kwargs=unit_id),
+    "recruitment:candidate": Route(
+        SEES_MEMBERS,
+        kwargs=recruitment_helpers.candidate_id,
+        targets=recruitment_helpers.candidate_targets,
+    ),
+    "recruitment:step": Route(
+        WRITE,
+        kwargs=recruitment_helpers.step_kwargs,
+        targets=recruitment_helpers.candidate_targets,
+        methods=("GET", "POST"),
+        writes=True,
+    ),
+    "recruitment:introducers": Route(
+        WRITE,
+        kwargs=recruitment_helpers.candidate_id,
+        targets=recruitment_helpers.candidate_targets,
+        methods=("GET", "POST"),
+        writes=True,
+    ),
+    "recruitment:relatives": Route(
+        WRITE,
+        kwargs=recruitment_helpers.candidate_id,
+        targets=recruitment_helpers.candidate_targets,
+        methods=("GET", "POST"),
+        writes=True,
+    ),
+    "recruitment:attachment": Route(
+        SEES_MEMBERS,
+        kwargs=lambda c, t: {"attachment_id": t.id},
+        targets=recruitment_helpers.attachment_targets,
+    ),
+    # Recruitment in the API follows the pages. A new candidate on a unit that keeps no list is
+    # refused by the service (400); the Youth Union cannot introduce a candidate who is not a
+    # member of it (400, after the access check); no introducer of that id: 404 for everyone.
+    "api:recruitment_board": Route(API_SEES_MEMBERS, kwargs=unit_id, api=True),
+    "api:recruitment_candidates": Route(API_SEES_MEMBERS, kwargs=unit_id, api=True),
+    "api:recruitment_add_candidate": Route(
+        api_write(201),
+        kwargs=unit_id,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={
+            "full_name": "Lê Thị Hoa",
+            "sex": "F",
+            "birth_date": "1998-02-03",
+            "education": "university",
+        },
+        expect_own=per_role(400, 400, 404, 201, 404, 401),
+    ),
+    "api:recruitment_candidate": Route(
+        API_SEES_MEMBERS,
+        kwargs=recruitment_helpers.candidate_id,
+        targets=recruitment_helpers.candidate_targets,
+        api=True,
+    ),
+    "api:recruitment_record_step": Route(
+        api_write(201),
+        kwargs=recruitment_helpers.step_kwargs,
+        targets=recruitment_helpers.candidate_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"on": "2024-05-06", "by": "Trung tâm Chính trị"},
+    ),
+    "api:recruitment_add_introducer": Route(
+        api_write(400),
+        kwargs=recruitment_helpers.candidate_id,
+        targets=recruitment_helpers.candidate_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"kind": "youth_union", "assigned_on": "2024-05-06", "organisation": "Đoàn xã"},
+    ),
+    "api:recruitment_replace_introducer": Route(
+        per_role(404, 404, 404, 404, 404, 401),
+        kwargs=lambda c, t: {"candidate_id": t.id, "introducer_id": MISSING_ID},
+        targets=recruitment_helpers.candidate_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"member_id": 1, "on": "2024-05-06", "reason": "Chuyển công tác"},
+    ),
+    "api:recruitment_add_relative": Route(
+        api_write(201),
+        kwargs=recruitment_helpers.candidate_id,
+        targets=recruitment_helpers.candidate_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"relation": "self", "full_name": "Quần Chúng Trong"},
+    ),
+    "api:recruitment_target": Route(
+        API_READ, kwargs=lambda c, t: {"unit_id": t.id, "year": 2025}, api=True
+    ),
+    "api:recruitment_set_target": Route(
+        api_write(200),
+        kwargs=lambda c, t: {"unit_id": t.id, "year": 2025},
+        methods=("PUT",),
+        api=True,
+        writes=True,
+        body={"target": 5, "basis": "Nghị quyết đại hội"},
+    ),
+    "api:recruitment_report": Route(
+        API_READ, kwargs=unit_id, api=True, query=lambda t: {"from": "2016-01", "to": "2021-08"}
+    ),
+    # Compliance: everyone in scope reads a unit's dashboard and alerts, and their own inbox;
+    # acting on an alert is a write on its unit (an empty resolution is refused: 200, nothing
+    # written). A removal review names a member: read as the members' records are, decided by
+    # the cell's secretary and above (an empty decision is refused the same way).
+    "compliance:dashboard": Route(READ, kwargs=unit_id),
+    "compliance:unit_alerts": Route(READ, kwargs=unit_id),
+    "compliance:inbox": Route(READ),
+    "compliance:alert": Route(
+        READ, kwargs=lambda c, t: {"alert_id": t.id}, targets=compliance_helpers.alert_targets
+    ),
+    "compliance:acknowledge": Route(
+        per_role(ALERT, ALERT, 404, ALERT, 404, LOGIN),
+        kwargs=lambda c, t: {"alert_id": t.id},
+        targets=compliance_helpers.alert_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    "compliance:resolve": Route(
+        WRITE,
+        kwargs=lambda c, t: {"alert_id": t.id},
+        targets=compliance_helpers.alert_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    "compliance:review": Route(
+        SEES_MEMBERS,
+        kwargs=lambda c, t: {"review_id": t.id},
+        targets=compliance_helpers.review_targets,
+    ),
+    "compliance:decide": Route(
+        WRITE,
+        kwargs=lambda c, t: {"review_id": t.id},
+        targets=compliance_helpers.review_targets,
+        methods=("POST",),
+        writes=True,
+    ),
     # The API description is public on purpose: it shows the shape of the API, no data.
     "api:openapi-json": Route(PUBLIC, api=True),
     "api:openapi-view": Route(PUBLIC),
@@ -739,6 +912,36 @@ ROUTES: dict[str, Route] = {
         api=True,
         writes=True,
         body={"payments": []},
+    ),
+    "api:list_obligations": Route(API_READ, api=True),
+    "api:unit_results": Route(
+        API_READ, kwargs=unit_id, api=True, query=lambda t: {"month": "2026-03", "months": "2"}
+    ),
+    "api:unit_alerts": Route(API_READ, kwargs=unit_id, api=True),
+    "api:my_alerts": Route(API_READ, api=True),
+    "api:get_alert": Route(
+        API_READ,
+        kwargs=lambda c, t: {"alert_id": t.id},
+        targets=compliance_helpers.alert_targets,
+        api=True,
+    ),
+    "api:acknowledge_alert": Route(
+        api_write(200),
+        kwargs=lambda c, t: {"alert_id": t.id},
+        targets=compliance_helpers.alert_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={},
+    ),
+    "api:resolve_alert": Route(
+        api_write(200),
+        kwargs=lambda c, t: {"alert_id": t.id},
+        targets=compliance_helpers.alert_targets,
+        methods=("POST",),
+        api=True,
+        writes=True,
+        body={"note": "Chi bộ đã họp bù."},
     ),
     "api:minutes_pdf": Route(
         API_SEES_MEMBERS, kwargs=meeting_id, targets=meeting_targets, api=True

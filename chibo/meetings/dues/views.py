@@ -18,6 +18,7 @@ from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.accounts.models import User
 from chibo.lib.forms import submit
+from chibo.lib.replica import reads_from_replica
 from chibo.meetings.dues import forms, rules, selectors, services
 from chibo.meetings.models import Meeting
 from chibo.meetings.selectors import meeting_day
@@ -122,6 +123,7 @@ def dues_year(request: HttpRequest, unit_id: int) -> HttpResponse:
 
 
 @login_required
+@reads_from_replica
 def dues_totals(request: HttpRequest, unit_id: int) -> HttpResponse:
     unit = _readable(user_of(request), unit_id)
     period = forms.PeriodForm(request.GET)

@@ -1,5 +1,6 @@
 """Load the demo organisation: Hậu Lộc district in 2021 and its 2025 restructuring."""
 
+from datetime import datetime
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -18,8 +19,20 @@ class Command(BaseCommand):
             action="store_true",
             help="Do nothing (and succeed) when the database already holds units.",
         )
+        parser.add_argument(
+            "--history-from",
+            default="2016-01",
+            metavar="YYYY-MM",
+            help="First month of the cells' meeting books (default 2016-01, as in the article).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            since = datetime.strptime(options["history_from"], "%Y-%m").date()
+        except ValueError:
+            raise CommandError(
+                "--history-from phải có dạng YYYY-MM. (--history-from must be YYYY-MM.)"
+            ) from None
         if Unit.objects.exists():
             if options["if_empty"]:
                 self.stdout.write("Dữ liệu demo đã có sẵn (demo data already loaded).")
@@ -30,7 +43,7 @@ class Command(BaseCommand):
                 "(The database is not empty.)"
             )
         with transaction.atomic():
-            demo = organisation.build(progress_stream=self.stderr._out)
+            demo = organisation.build(progress_stream=self.stderr._out, history_from=since)
         units, members = (f"{n:,}".replace(",", ".") for n in (demo.units, demo.members))
         self.stdout.write(
             self.style.SUCCESS(f"Đã nạp demo: {units} tổ chức, {members} đảng viên. (Demo loaded.)")

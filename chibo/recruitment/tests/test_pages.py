@@ -1,0 +1,195 @@
+"""Pages and API of the pipeline: what they show, the forms' errors, and query counts that do
+not grow with the data."""
+
+from datetime import date, timedelta
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from chibo.accounts.models import Role, User
+from chibo.lib.dates import today
+from chibo.recruitment import services
+from chibo.recruitment.models import Candidate, Stage, StepKind
+from chibo.recruitment.tests.helpers import make_candidate, members_of, ready, seat_committee, step
+from conftest import Tree, make_member
+
+
+def signed_in(user: User) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def queries(client: Client, url: str) -> int:
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return len(captured)
+
+
+def proposed(tree: Tree, name: str, on: date) -> Candidate:
+    c = ready(
+        make_candidate(tree.cell_a1, name),
+        on - timedelta(days=60),
+        members_of(tree.cell_a1)[:2],
+        on - timedelta(days=500),
+    )
+    step(c, StepKind.CELL_RESOLUTION, on, votes_for=3, number="1")
+    c.refresh_from_db()
+    return c
+
+
+def test_board_counts_steps_and_flags_the_overdue(tree: Tree, users: dict[str, User]) -> None:
+    late = proposed(tree, "Quá Hạn Quyết Định", today() - timedelta(days=150))
+    make_candidate(tree.cell_a1, "Mới Vào Danh Sách", listed=today() - timedelta(days=3))
+    client = signed_in(users[Role.STAFF])
+    page = client.get(reverse("recruitment:board", args=[tree.district.pk])).content.decode()
+    assert "Quá Hạn Quyết Định" in page and "Đảng bộ xã Đa Lộc" in page  # the base answers for it
+    assert 'id="overdue"' in page
+    url = reverse("recruitment:board", args=[tree.district.pk])
+    first = queries(client, url)
+    for i in range(5):
+        proposed(tree, f"Thêm Người {i}", today() - timedelta(days=100 + i))
+    assert queries(client, url) == first
+    assert late.stage == Stage.PROPOSED
+
+
+def test_candidate_page_shows_the_due_date_and_only_allowed_steps(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    c = proposed(tree, "Chờ Đảng Ủy", today() - timedelta(days=5))
+    due = services.decision_due(c)
+    secretary = signed_in(users[Role.SECRETARY])
+    page = secretary.get(reverse("recruitment:candidate", args=[c.pk])).content.decode()
+    assert due is not None and due.strftime("%d/%m/%Y") in page
+    # The committee resolution is the base committee's act, not the cell secretary's.
+    assert reverse("recruitment:step", args=[c.pk, StepKind.COMMITTEE_RESOLUTION]) not in page
+    assert (
+        secretary.get(reverse("recruitment:step", args=[c.pk, "committee_resolution"])).status_code
+        == 404
+    )
+    staff = signed_in(users[Role.STAFF])
+    assert (
+        reverse("recruitment:step", args=[c.pk, StepKind.COMMITTEE_RESOLUTION])
+        in staff.get(reverse("recruitment:candidate", args=[c.pk])).content.decode()
+    )
+
+
+def test_recording_a_step_on_its_page_with_its_errors(tree: Tree, users: dict[str, User]) -> None:
+    c = make_candidate(tree.cell_a1)
+    client = signed_in(users[Role.SECRETARY])
+    url = reverse("recruitment:step", args=[c.pk, StepKind.APPLICATION])
+    refused = client.post(url, {"on": "01/03/2025"})
+    assert "Chưa thể ghi bước này" in refused.content.decode()
+    url = reverse("recruitment:step", args=[c.pk, StepKind.CERTIFICATE])
+    response = client.post(url, {"on": "01/03/2025", "by": "Trung tâm Chính trị", "number": "5"})
+    assert response.status_code == 302
+    c.refresh_from_db()
+    assert c.stage == Stage.CERTIFIED
+
+
+def test_adding_a_candidate_and_the_monthly_review(tree: Tree, users: dict[str, User]) -> None:
+    client = signed_in(users[Role.SECRETARY])
+    helper = members_of(tree.cell_a1)[0]
+    response = client.post(
+        reverse("recruitment:add", args=[tree.cell_a1.pk]),
+        {
+            "full_name": "Đỗ Thị Mai",
+            "sex": "F",
+            "birth_date": "02/03/2001",
+            "education": "university",
+            "listed_on": "01/06/2025",
+            "helper": helper.pk,
+        },
+    )
+    assert response.status_code == 302
+    c = Candidate.objects.get(full_name="Đỗ Thị Mai")
+    assert c.helper == helper
+    client.post(
+        reverse("recruitment:review", args=[tree.cell_a1.pk]), {"on": today().strftime("%d/%m/%Y")}
+    )
+    c.refresh_from_db()
+    assert c.reviewed_on == today()
+
+
+def test_targets_and_report_pages_with_constant_queries(tree: Tree, users: dict[str, User]) -> None:
+    client = signed_in(users[Role.STAFF])
+    response = client.post(
+        reverse("recruitment:set_target", args=[tree.district.pk]),
+        {"year": "2020", "target": "2", "basis": "Nghị quyết Đại hội"},
+    )
+    assert response.status_code == 302
+    url = reverse("recruitment:report", args=[tree.district.pk]) + "?start=01/2019&end=08/2021"
+    first = queries(client, url)
+    targets_url = reverse("recruitment:targets", args=[tree.district.pk]) + "?year=2020"
+    first_targets = queries(client, targets_url)
+    for i in range(4):
+        make_member(
+            tree.cell_a1, f"Kết Nạp {i}", on=date(2020, 5, 1 + i), admitted_on=date(2020, 5, 1 + i)
+        )
+        make_member(
+            tree.cell_b1, f"Kết Nạp B{i}", on=date(2020, 6, 1 + i), admitted_on=date(2020, 6, 1 + i)
+        )
+    assert queries(client, url) == first
+    assert queries(client, targets_url) == first_targets
+    page = client.get(url).content.decode()
+    assert "<svg" in page and 'id="admitted">8<' in page and "Vượt chỉ tiêu" in page
+    xlsx = client.get(url + "&format=xlsx")
+    assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_the_api_records_steps_with_the_same_checks(tree: Tree, users: dict[str, User]) -> None:
+    for i in range(3):
+        make_member(tree.cell_a1, f"Đảng Viên {i}")
+    seat_committee(tree.commune_a, members_of(tree.cell_a1)[:3], date(2020, 1, 1))
+    c = ready(
+        make_candidate(tree.cell_a1),
+        date(2025, 1, 6),
+        members_of(tree.cell_a1)[:2],
+        date(2023, 1, 1),
+    )
+    client = signed_in(users[Role.STAFF])
+    base = f"/api/v1/recruitment/candidates/{c.pk}"
+    short = client.post(
+        f"{base}/steps/cell_resolution",
+        {"on": "2025-03-03", "votes_for": 3},
+        content_type="application/json",
+    )
+    assert short.status_code == 201 and short.json()["steps"][-1]["passed"] is False
+    young = client.post(
+        f"{base}/steps/decision",
+        {"on": "2025-03-03", "number": "1"},
+        content_type="application/json",
+    )
+    assert young.status_code == 400 and young.json()["code"] == "invalid"
+    done = client.post(
+        f"{base}/steps/cell_resolution",
+        {"on": "2025-03-04", "votes_for": 4, "number": "2"},
+        content_type="application/json",
+    )
+    assert done.json()["stage"] == "proposed"
+    assert done.json()["due"]["responsible"] == "Đảng bộ xã Đa Lộc"
+    board = client.get(f"/api/v1/recruitment/units/{tree.district.pk}/board").json()
+    assert {s["stage"]: s["count"] for s in board["stages"]}["proposed"] == 1
+    spec = client.get("/api/v1/openapi.json").json()
+    assert "/api/v1/recruitment/candidates/{candidate_id}/steps/{kind}" in spec["paths"]
+    report = client.get(
+        f"/api/v1/recruitment/units/{tree.district.pk}/report?from=2016-01&to=2021-08"
+    )
+    assert report.status_code == 200 and report.json()["admitted"] == 0
+
+
+@pytest.mark.parametrize("role", [Role.INSPECTOR, Role.MEMBER])
+def test_read_only_roles_record_nothing(tree: Tree, users: dict[str, User], role: str) -> None:
+    c = make_candidate(tree.cell_a1)
+    client = signed_in(users[role])
+    response = client.post(
+        f"/api/v1/recruitment/candidates/{c.pk}/steps/certificate",
+        {"on": "2025-03-03", "by": "TTCT"},
+        content_type="application/json",
+    )
+    assert response.status_code == 404
+    c.refresh_from_db()
+    assert c.stage == Stage.LISTED
