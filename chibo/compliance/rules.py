@@ -14,13 +14,14 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chibo import rulebook
 from chibo.rulebook import Rule
 from chibo.rulebook.registry import SETTINGS, get
 from chibo.units import treepath
 
-DAYS, UNITS, PERCENT = _("ngày"), _("đơn vị"), "%"
+DAYS, UNITS, PERCENT = pgettext_lazy("unit of a rule", "ngày"), _("đơn vị"), "%"
 DEMO_DISTRICT = "Hậu Lộc (seed article): chỉ tiêu địa phương"
 
 rulebook.register(

@@ -8,6 +8,7 @@ from datetime import date
 from typing import Any
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chibo import rulebook
 from chibo.rulebook import Rule
@@ -68,7 +69,7 @@ rulebook.register(
         1,
         "42-HD/BTCTW (2025): tài liệu gửi trước ít nhất 1 ngày",
         _("Gửi tài liệu trước cuộc họp ít nhất"),
-        _("ngày"),
+        pgettext_lazy("unit of a rule", "ngày"),
         minimum=0,
     ),
     Rule(

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from chibo.members.models import Sex, citizen_id_format
 
@@ -175,7 +176,7 @@ class Step(models.Model):
 
     candidate = models.ForeignKey(Candidate, on_delete=models.CASCADE, related_name="steps")
     kind = models.CharField(_("bước"), max_length=20, choices=StepKind.choices)
-    on = models.DateField(_("ngày"))
+    on = models.DateField(pgettext_lazy("date of a step", "ngày"))
     number = models.CharField(_("số văn bản"), max_length=60, blank=True)
     by = models.CharField(_("người, cơ quan thực hiện"), max_length=200, blank=True)
     note = models.TextField(_("ghi chú"), blank=True)

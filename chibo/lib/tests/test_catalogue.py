@@ -9,8 +9,9 @@ from django.utils import translation
 PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
 
 
-def entries() -> list[tuple[str, str, str]]:
-    """(flags, msgid, msgstr) of every entry but the header; plural entries give msgstr[0]."""
+def entries() -> list[tuple[str, str, str, str]]:
+    """(flags, msgctxt, msgid, msgstr) of every entry but the header; plural entries give
+    msgstr[0]."""
 
     def joined(block: str, key: str) -> str:
         match = re.search(rf'^{re.escape(key)} ((?:".*"\n?)+)', block, re.M)
@@ -23,22 +24,24 @@ def entries() -> list[tuple[str, str, str]]:
         msgid = joined(block, "msgid")
         if msgid:
             msgstr = joined(block, "msgstr") or joined(block, "msgstr[0]")
-            found.append((flags, msgid, msgstr))
+            found.append((flags, joined(block, "msgctxt"), msgid, msgstr))
     return found
 
 
 def test_every_string_is_translated_and_none_is_fuzzy() -> None:
     found = entries()
     assert len(found) > 200
-    assert [m for f, m, _s in found if "fuzzy" in f] == []
-    assert [m for _f, m, s in found if not s] == []
+    assert [m for f, _c, m, _s in found if "fuzzy" in f] == []
+    assert [m for _f, _c, m, s in found if not s] == []
 
 
 def test_the_compiled_catalogue_is_up_to_date() -> None:
     with translation.override("en"):
         stale = [
             msgid
-            for flags, msgid, msgstr in entries()
-            if "%(" not in msgid and translation.gettext(msgid) != msgstr
+            for _flags, context, msgid, msgstr in entries()
+            if "%(" not in msgid
+            and (translation.pgettext(context, msgid) if context else translation.gettext(msgid))
+            != msgstr
         ]
     assert stale == [], "run `make messages` to compile the catalogue"
