@@ -58,6 +58,7 @@ ACTIONS = {
     "rulebook.setting.set": _("Đặt quy định áp dụng cho đơn vị và cấp dưới"),
     "rulebook.setting.end": _("Bỏ quy định riêng, theo cấp trên"),
     "recruitment.candidate.add": _("Đưa vào danh sách quần chúng ưu tú"),
+    "recruitment.candidate.edit": _("Sửa thông tin quần chúng ưu tú"),
     "recruitment.candidate.assign_helper": _("Phân công đảng viên giúp đỡ quần chúng"),
     "recruitment.candidate.review": _("Rà soát danh sách quần chúng ưu tú"),
     "recruitment.introducer.add": _("Ghi người giới thiệu vào Đảng"),

@@ -77,6 +77,14 @@ class CandidateForm(forms.Form):
         self.fields["listed_on"].initial = today()
 
 
+class EditCandidateForm(CandidateForm):
+    """The person's details only: the listing day and the helper are not corrected here."""
+
+    def __init__(self, unit: Unit, *args: Any, **kwargs: Any) -> None:
+        super().__init__(unit, *args, **kwargs)
+        del self.fields["listed_on"], self.fields["helper"]
+
+
 class ReviewForm(forms.Form):
     on = date_field(_("Ngày rà soát"))
     note = forms.CharField(label=_("Ghi chú"), max_length=300, required=False)

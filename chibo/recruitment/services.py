@@ -277,6 +277,44 @@ def add_candidate(
 
 
 @transaction.atomic
+def update_candidate(
+    candidate: Candidate, *, actor: User | None, details: CandidateDetails
+) -> Candidate:
+    """Correct what is written about a candidate as a person, until the ceremony: after it the
+    person is a member and their record is corrected there. The changes are audited."""
+    candidate = Candidate.objects.select_for_update().get(pk=candidate.pk)
+    if candidate.admitted_on is not None:
+        raise _fail(
+            None,
+            _(
+                "Đã kết nạp: sửa thông tin trong hồ sơ đảng viên. (Admitted: correct the "
+                "member's record instead.)"
+            ),
+        )
+    details = _check_details(details)
+    before = {name: getattr(candidate, name) for name in DETAIL_FIELDS}
+    after = asdict(details)
+    changed = {k: {"before": before[k], "after": v} for k, v in after.items() if before[k] != v}
+    if not changed:
+        return candidate
+    for name, value in after.items():
+        setattr(candidate, name, value)
+    candidate.search_name = search_key(details.full_name)
+    candidate.sort_name = name_sort_key(details.full_name)
+    candidate.save()
+    if "citizen_id" in changed:  # a sensitive number: the log says it changed, not to what
+        changed["citizen_id"] = {"before": "…", "after": "…"}
+    record(
+        "recruitment.candidate.edit",
+        actor=actor,
+        obj=candidate,
+        unit=candidate.unit,
+        changes=changed,
+    )
+    return candidate
+
+
+@transaction.atomic
 def assign_helper(
     candidate: Candidate, *, actor: User | None, helper: Member, on: date
 ) -> Candidate:

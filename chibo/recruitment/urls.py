@@ -11,6 +11,7 @@ urlpatterns = [
     path("units/<int:unit_id>/targets/set/", views.set_target, name="set_target"),
     path("units/<int:unit_id>/report/", views.report_page, name="report"),
     path("<int:candidate_id>/", views.candidate, name="candidate"),
+    path("<int:candidate_id>/edit/", views.edit, name="edit"),
     path("<int:candidate_id>/steps/<str:kind>/", views.step, name="step"),
     path("<int:candidate_id>/introducers/", views.introducers, name="introducers"),
     path("<int:candidate_id>/relatives/", views.relatives, name="relatives"),

@@ -81,6 +81,23 @@ def add(request: HttpRequest, unit_id: int) -> HttpResponse:
     return render(request, "recruitment/add.html", {"unit": unit, "form": form})
 
 
+@login_required
+def edit(request: HttpRequest, candidate_id: int) -> HttpResponse:
+    """Correct a candidate's details before the ceremony."""
+    user = user_of(request)
+    candidate = access.access_candidate(user, candidate_id, write=True)
+    initial = {name: getattr(candidate, name) for name in services.DETAIL_FIELDS}
+    form = forms.EditCandidateForm(candidate.unit, request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        # Details the form does not show (hometown, ethnicity …) keep their value.
+        details = services.CandidateDetails(**{**initial, **form.cleaned_data})
+        if submit(form, lambda: services.update_candidate(candidate, actor=user, details=details)):
+            messages.success(request, _("Đã lưu thông tin của %(name)s.") % {"name": candidate})
+            return redirect("recruitment:candidate", candidate_id=candidate.pk)
+    context = {"unit": candidate.unit, "form": form, "candidate": candidate}
+    return render(request, "recruitment/edit.html", context)
+
+
 @require_POST
 @login_required
 def review(request: HttpRequest, unit_id: int) -> HttpResponse:
@@ -120,6 +137,7 @@ def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
         "relatives": list(c.relatives.all()),
         "next": [(k, StepKind(k).label) for k in kinds],
         "can_write": can_write and c.stage in OPEN_STAGES,
+        "can_edit": can_write and c.admitted_on is None,
         "today": day,
     }
     return render(request, "recruitment/candidate.html", context)

@@ -689,6 +689,13 @@ ROUTES: dict[str, Route] = {
         methods=("GET", "POST"),
         writes=True,
     ),
+    "recruitment:edit": Route(
+        WRITE,
+        kwargs=recruitment_helpers.candidate_id,
+        targets=recruitment_helpers.candidate_targets,
+        methods=("GET", "POST"),
+        writes=True,
+    ),
     "recruitment:introducers": Route(
         WRITE,
         kwargs=recruitment_helpers.candidate_id,

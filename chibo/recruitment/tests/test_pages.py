@@ -193,3 +193,35 @@ def test_read_only_roles_record_nothing(tree: Tree, users: dict[str, User], role
     assert response.status_code == 404
     c.refresh_from_db()
     assert c.stage == Stage.LISTED
+
+
+def test_correcting_a_candidates_details_until_the_ceremony(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    from chibo.audit.models import AuditEvent
+
+    c = make_candidate(tree.cell_a1, "Lê Thị Hoa")
+    client = signed_in(users[Role.SECRETARY])
+    page = client.get(reverse("recruitment:candidate", args=[c.pk])).content.decode()
+    url = reverse("recruitment:edit", args=[c.pk])
+    assert url in page
+    form = client.get(url).content.decode()
+    assert 'value="Lê Thị Hoa"' in form and "listed_on" not in form
+    data = {
+        "full_name": "Lê Thị Hoà",
+        "sex": "F",
+        "birth_date": "02/03/2001",
+        "education": "university",
+        "citizen_id": "038301000123",
+    }
+    bad = client.post(url, {**data, "citizen_id": "12345"})
+    assert "12 digits" in bad.content.decode() or "12 chữ số" in bad.content.decode()
+    assert client.post(url, data).status_code == 302
+    c.refresh_from_db()
+    assert (c.full_name, c.education, c.citizen_id) == ("Lê Thị Hoà", "university", "038301000123")
+    event = AuditEvent.objects.get(action="recruitment.candidate.edit")
+    assert event.changes["citizen_id"] == {"before": "…", "after": "…"}  # not the number itself
+    c.admitted_on = date(2025, 1, 1)
+    c.save()
+    refused = client.post(url, {**data, "full_name": "Khác"})
+    assert "Admitted: correct the member" in refused.content.decode()
