@@ -158,6 +158,25 @@ def reseed_kind_rules() -> None:
 
 
 @pytest.fixture(autouse=True)
+def _replica_sees_the_test_transaction(
+    request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With CHIBO_REPLICA_URL set (CI's PostgreSQL run), report pages read through the
+    `replica` connection. A test's data lives in a transaction that is never committed, which a
+    second connection cannot see; so such tests read reports from the primary, like a replica
+    that is up to date. Transactional tests commit their data and read from the replica
+    (chibo/lib/tests/test_deployment.py shows it)."""
+    from chibo.lib import replica
+
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        monkeypatch.setattr(replica, "has_replica", lambda: False)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rule_settings() -> Iterator[None]:
     """Rule settings are held in memory between requests: a test's own, rolled back with it,
     must not leak into the next test."""
