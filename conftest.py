@@ -107,14 +107,14 @@ def tree(db: None) -> Tree:
     )
 
 
-def demo_args() -> list[str]:
-    """Tests load the demo with its last 14 months of meeting books rather than ten years:
+def demo_args(months: int = 14) -> list[str]:
+    """Tests load the demo with its last `months` of meeting books rather than ten years:
     the books are written by the same code either way, and the suite stays quick."""
     from dateutil.relativedelta import relativedelta
 
     from chibo.lib.dates import today
 
-    since = today().replace(day=1) - relativedelta(months=14)
+    since = today().replace(day=1) - relativedelta(months=months)
     return ["--history-from", f"{since:%Y-%m}"]
 
 
@@ -158,21 +158,19 @@ def reseed_kind_rules() -> None:
 
 
 @pytest.fixture(autouse=True)
-def _replica_sees_the_test_transaction(
+def _reports_read_the_primary(
     request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With CHIBO_REPLICA_URL set (CI's PostgreSQL run), report pages read through the
-    `replica` connection. A test's data lives in a transaction that is never committed, which a
-    second connection cannot see; so such tests read reports from the primary, like a replica
-    that is up to date. Transactional tests commit their data and read from the replica
-    (chibo/lib/tests/test_deployment.py shows it)."""
+    `replica` connection. A test's uncommitted data is invisible to a second connection, and
+    Django forbids a test the databases it did not ask for; so only the tests that ask for
+    `replica` (chibo/lib/tests/test_deployment.py) read from it, the others from the primary,
+    as from a replica that is up to date."""
     from chibo.lib import replica
 
     marker = request.node.get_closest_marker("django_db")
-    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
-        {"transactional_db", "live_server"} & set(request.fixturenames)
-    )
-    if not transactional:
+    databases = marker.kwargs.get("databases") if marker else None
+    if not (databases == "__all__" or (databases and "replica" in databases)):
         monkeypatch.setattr(replica, "has_replica", lambda: False)
 
 

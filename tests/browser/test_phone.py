@@ -50,7 +50,8 @@ SMALL_TARGETS = """() => [...document.querySelectorAll(
 
 
 def load_demo() -> None:
-    call_command("load_demo", *demo_args(), stdout=StringIO(), stderr=StringIO())
+    # Browser tests look at today's pages: three months of books are enough.
+    call_command("load_demo", *demo_args(months=3), stdout=StringIO(), stderr=StringIO())
 
 
 def members_of(unit: Unit, on: date) -> int:
