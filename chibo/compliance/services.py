@@ -556,11 +556,19 @@ def meeting_changed(meeting: Any) -> None:
     """Re-evaluate the meeting's unit for its month (and the rest of its quarter) once the
     transaction that changed it commits. Many changes in one transaction are evaluated
     together, a month at a time, so a bulk import costs a few evaluations, not one each."""
-    month = timezone.localtime(meeting.starts_at).date().replace(day=1)
+    unit_changed(meeting.unit_id, timezone.localtime(meeting.starts_at).date())
+
+
+def unit_changed(unit_id: int, day: date) -> None:
+    """A record of `unit` changed on `day` (dues collected, a member's status, a transfer):
+    re-evaluate its month and the rest of that quarter after the transaction commits."""
+    month = day.replace(day=1)
+    if month > today():
+        return
     queue: set[tuple[int, date]] = _pending.__dict__.setdefault("queue", set())
     last = min(facts.quarter_start(month) + relativedelta(months=2), today().replace(day=1))
     while month <= last:
-        queue.add((meeting.unit_id, month))
+        queue.add((unit_id, month))
         month += relativedelta(months=1)
     transaction.on_commit(flush_changes, robust=True)
 

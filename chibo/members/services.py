@@ -473,6 +473,11 @@ def _change_status(
             "basis_date": basis.day,
         },
     )
+    counted_in = home_unit(member, on) or home_unit(member, on - timedelta(days=1))
+    if counted_in is not None:
+        from chibo.compliance.services import unit_changed  # lazy: compliance reads the roll
+
+        unit_changed(counted_in.pk, on)
     return created
 
 

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chibo.accounts.models import Role, User
-from chibo.compliance.models import Alert, AlertState, RemovalReview, Result, ReviewOutcome
+from chibo.compliance.models import Alert, AlertState, RemovalReview, Result, ReviewOutcome, Status
 from chibo.compliance.tests.helpers import evaluate, hold
 from chibo.lib.dates import today
 from chibo.members.models import Member
@@ -239,3 +239,30 @@ def test_closing_a_meeting_evaluates_its_month(
     assert row.numerator == 1
     above = Result.objects.get(unit=tree.district, obligation="regular_meeting", month=day)
     assert (above.numerator, above.units_ok + above.units_warning) == (1, 1)
+
+
+def test_collecting_dues_and_a_status_change_evaluate_their_month(
+    tree: Tree, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from chibo.meetings.dues import services as dues_services
+    from chibo.members import services as member_services
+    from chibo.members.models import Member
+
+    month = today().replace(day=1)
+    members = list(Member.objects.filter(memberships__unit=tree.cell_a1).order_by("pk"))
+    with django_capture_on_commit_callbacks(execute=True):
+        dues_services.collect_dues(
+            tree.cell_a1,
+            actor=None,
+            month=month,
+            payments={m.pk: (20_000, True) for m in members},
+        )
+    row = Result.objects.get(unit=tree.cell_a1, obligation="dues_collected", month=month)
+    assert row.numerator == len(members)
+    with django_capture_on_commit_callbacks(execute=True):
+        member_services.record_death(
+            members[0], actor=None, on=today(), basis=member_services.Basis(reason="Từ trần")
+        )
+    # Three official members before, two after: the cell now needs restructuring.
+    size = Result.objects.get(unit=tree.cell_a1, obligation="cell_size", month=month)
+    assert size.status == Status.FAILED

@@ -140,4 +140,7 @@ def collect_dues(
             if before is not None
         ],
     )
+    from chibo.compliance.services import unit_changed  # lazy: compliance reads dues
+
+    unit_changed(unit.pk, month)
     return len(rows)

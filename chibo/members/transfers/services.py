@@ -327,6 +327,10 @@ def confirm_transfer(transfer: Transfer, *, actor: User | None, on: date) -> Tra
             "until": transfer.until,
         },
     )
+    from chibo.compliance.services import unit_changed  # lazy: compliance reads the roll
+
+    for unit_id in (transfer.from_unit_id, to_unit.pk):
+        unit_changed(unit_id, on)
     return transfer
 
 
