@@ -44,8 +44,10 @@ migrations-check: $(VENV)/.installed
 pytest: $(VENV)/.installed
 	$(BIN)/pytest
 
+# Data at scale and timed scenarios against their floors (docs/performance.md):
+# `make bench SCALE=district|province|nation`, `SMOKE=1` for the short run CI makes.
 bench: $(VENV)/.installed
-	$(PY) bench/run.py
+	$(PY) bench/run.py --scale $(or $(SCALE),district) $(if $(SMOKE),--smoke)
 
 # Interface strings are written in Vietnamese; refresh the English catalogue after changing them.
 messages: $(VENV)/.installed

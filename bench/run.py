@@ -1,112 +1,164 @@
-"""Benchmarks of the organisation tree on the demo organisation.
+"""Generate an organisation at scale, then time the scenarios of issue 7 against their floors.
 
-Usage: `make bench` (SQLite in a temporary file) or `DATABASE_URL=postgres://... make bench`.
-Loads the demo into a fresh database, then times the reads that every page depends on; writes
-the figures to bench/results/<engine>.json and prints them.
+Usage: `make bench SCALE=district|province|nation [SMOKE=1]`, or
+`.venv/bin/python bench/run.py --scale province [--reuse] [--smoke] [--no-memory]`.
+
+district runs on SQLite in a temporary file (or on PostgreSQL with `--engine postgresql`);
+province and nation run on PostgreSQL, in a database of their own (`chibo_bench_<scale>` on
+BENCH_PG, by default postgres://postgres@127.0.0.1:5432), dropped and loaded again unless
+`--reuse` finds it loaded. `--smoke`: two runs a scenario and a 1.000-row import, for CI.
+Writes bench/results/<scale>-<engine>-<date>.json and prints a table.
 """
 
+import argparse
 import json
 import os
 import platform
-import statistics
+import shutil
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from dataclasses import asdict
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-_tmp = tempfile.mkdtemp(prefix="chibo-bench-")
-os.environ.setdefault("DATABASE_URL", f"sqlite:///{_tmp}/bench.sqlite3")
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "chibo.settings")
-os.environ["CHIBO_ALLOWED_HOSTS"] = "testserver"
-
-import django  # noqa: E402
-
-django.setup()
-
-from django.core.management import call_command  # noqa: E402
-from django.db import connection, reset_queries  # noqa: E402
-from django.test import Client  # noqa: E402
-from django.test.utils import CaptureQueriesContext, setup_test_environment  # noqa: E402
-
-from chibo.accounts.models import User  # noqa: E402
-from chibo.units import selectors  # noqa: E402
-from chibo.units.models import Unit  # noqa: E402
+PG_SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 
 
-def timed(label: str, action: Callable[[], object], runs: int = 20) -> dict[str, object]:
-    action()
-    samples = []
-    reset_queries()  # the query log holds at most 9000 entries: start it empty
-    with CaptureQueriesContext(connection) as queries:
-        action()
-    for _ in range(runs):
-        start = time.perf_counter()
-        action()
-        samples.append((time.perf_counter() - start) * 1000)
-    result = {
-        "name": label,
-        "median_ms": round(statistics.median(samples), 2),
-        "p90_ms": round(sorted(samples)[int(runs * 0.9) - 1], 2),
-        "queries": len(queries),
+def parse() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument(
+        "--scale", default="district", choices=["tiny", "district", "province", "nation"]
+    )
+    parser.add_argument("--engine", choices=["sqlite", "postgresql"])
+    parser.add_argument("--smoke", action="store_true", help="few runs, small import (CI)")
+    parser.add_argument("--reuse", action="store_true", help="keep a loaded database")
+    parser.add_argument("--load-only", action="store_true", help="generate, run nothing")
+    parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
+    parser.add_argument("--only", default="", help="run the scenarios whose name has this text")
+    parser.add_argument("--skip", default="", help="skip the scenarios with one of these texts")
+    return parser.parse_args()
+
+
+def prepare_postgres(name: str, reuse: bool) -> tuple[str, bool]:
+    """The scale's own database, created empty unless it is reused; (dsn, is it loaded?)."""
+    import psycopg
+
+    assert name.startswith("chibo_bench_"), name  # never the application's or the tests' database
+    with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
+        dsn = f"{PG_SERVER}/{name}"
+        if exists and reuse:
+            with psycopg.connect(dsn) as db:
+                loaded = db.execute(
+                    "SELECT to_regclass('members_member') IS NOT NULL "
+                    "AND EXISTS (SELECT 1 FROM members_member)"
+                ).fetchone()
+            return dsn, bool(loaded and loaded[0])
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return dsn, False
+
+
+def machine() -> dict[str, Any]:
+    cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln), "?")
+    memory = next(int(ln.split()[1]) for ln in meminfo if ln.startswith("MemTotal"))
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "memory_gib": round(memory / 2**20, 1),
+        "python": platform.python_version(),
+        "system": platform.platform(),
     }
-    print(f"{label:<55} {result['median_ms']:>8} ms  {result['queries']:>3} queries")
-    return result
 
 
 def main() -> None:
-    setup_test_environment()
-    call_command("migrate", verbosity=0)
-    start = time.perf_counter()
-    call_command("load_demo", verbosity=0, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    load_seconds = round(time.perf_counter() - start, 2)
-    print(f"load_demo: {load_seconds} s")
+    args = parse()
+    engine = args.engine or ("sqlite" if args.scale in ("tiny", "district") else "postgresql")
+    tmp = None
+    loaded = False
+    if engine == "sqlite":
+        tmp = tempfile.mkdtemp(prefix="chibo-bench-")
+        os.environ["DATABASE_URL"] = f"sqlite:///{tmp}/bench.sqlite3"
+        dsn = None
+    else:
+        dsn, loaded = prepare_postgres(f"chibo_bench_{args.scale}", args.reuse)
+        os.environ["DATABASE_URL"] = dsn
+    os.environ["DJANGO_SETTINGS_MODULE"] = "chibo.settings"
+    os.environ["CHIBO_ALLOWED_HOSTS"] = "testserver"
 
-    province = Unit.objects.get(code="TH")
-    district = Unit.objects.get(code="TH-HL")
-    today, article = date.today(), date(2021, 8, 31)
-    client = Client()
-    client.force_login(User.objects.get(username="quantri"))
-    page = client.get(f"/units/{province.pk}/")
-    assert page.status_code == 200, page.status_code
+    import django
 
-    def counts(unit: Unit, on: date) -> Callable[[], object]:
-        def run() -> object:
-            version = selectors.version_on(unit, on)
-            assert version is not None
-            return selectors.counts_below(version, on)
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection
 
-        return run
+    from bench import generate, scenarios
 
-    results = [
-        timed("counts below the province, today", counts(province, today)),
-        timed("counts below the district, 31/08/2021", counts(district, article)),
-        timed("province page, today", lambda: client.get(f"/units/{province.pk}/")),
-        timed(
-            "district page as of 31/08/2021",
-            lambda: client.get(f"/units/{district.pk}/?on=2021-08-31"),
-        ),
-        timed(
-            "API subtree of the district, 31/08/2021, first page",
-            lambda: client.get(f"/api/v1/units/{district.pk}/subtree?on=2021-08-31"),
-        ),
-        timed("search 'ninh phu'", lambda: client.get("/search/?q=ninh+phu")),
-    ]
-    report = {
+    settings.DEBUG = False  # no query log; templates are cached either way
+    scale = generate.SCALES[args.scale]
+    report: dict[str, Any] = {
+        "scale": asdict(scale),
         "engine": connection.vendor,
-        "python": platform.python_version(),
-        "machine": f"{platform.machine()}, {os.cpu_count()} cores",
-        "date": today.isoformat(),
-        "load_demo_seconds": load_seconds,
-        "units": Unit.objects.count(),
-        "results": results,
+        "date": date.today().isoformat(),
+        "machine": machine(),
+        "smoke": args.smoke,
     }
-    out = ROOT / "bench" / "results" / f"tree-{connection.vendor}.json"
-    out.write_text(json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-    print(f"written to {out.relative_to(ROOT)}")
+    start = time.perf_counter()
+    if not loaded:
+        call_command("migrate", verbosity=0)
+        print(f"migrate: {time.perf_counter() - start:.1f} s")
+        load = generate.load(scale, dsn=dsn)
+        report["load"] = {"rows": load.rows, "seconds": load.seconds}
+        print(f"load: {load.seconds}  rows: {load.rows}")
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT version(), current_setting('shared_buffers'), "
+                "current_setting('work_mem'), pg_size_pretty(pg_database_size(current_database()))"
+            )
+            version, buffers, work_mem, size = cursor.fetchone()
+            cursor.execute(
+                "SELECT relname, pg_total_relation_size(oid) FROM pg_class "
+                "WHERE relname = ANY(%s) ORDER BY 2 DESC",
+                [list(generate.TABLES)],
+            )
+            tables = {name: round(n / 2**20) for name, n in cursor.fetchall()}
+        report["postgresql"] = {
+            "version": version.split(" on ")[0],
+            "shared_buffers": buffers,
+            "work_mem": work_mem,
+            "database_size": size,
+            "table_mib": tables,
+        }
+    results = []
+    ctx = None if args.load_only else scenarios.context(scale, smoke=args.smoke)
+    for scenario in scenarios.all_scenarios(ctx) if ctx else []:
+        skipped = [text for text in args.skip.split(",") if text and text in scenario.name]
+        if (args.only and args.only not in scenario.name) or skipped:
+            continue
+        results.append(asdict(scenarios.measure(scenario, memory=not args.no_memory)))
+    out = ROOT / "bench" / "results" / f"{args.scale}-{connection.vendor}-{date.today()}.json"
+    if args.smoke:
+        out = Path(tempfile.gettempdir()) / out.name  # a smoke run proves it works, keeps nothing
+    elif out.exists():  # a later run of the same day: its figures replace the same scenarios'
+        earlier = json.loads(out.read_text())
+        fresh = {r["name"]: r for r in results}
+        kept = [fresh.pop(r["name"], r) for r in earlier.get("results", [])]
+        results = kept + list(fresh.values())
+        report = {**earlier, **report}  # a reused database keeps the load figures of its load
+    report["results"] = results
+    out.write_text(json.dumps(report, indent=2, ensure_ascii=False, default=str) + "\n")
+    print(f"written to {out}")
+    connection.close()
+    if tmp:
+        shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
