@@ -116,14 +116,18 @@ def _csv_value(value: Any) -> Any:
     return value
 
 
-def write_csv(headers: list[str], rows: Iterable[list[Any]]) -> bytes:
-    """UTF-8 with a BOM, so that Excel shows the Vietnamese letters right."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+def write_csv(headers: list[str], rows: Iterable[list[Any]], out: IO[bytes]) -> int:
+    """Write UTF-8 with a BOM (so that Excel shows the Vietnamese letters right) into `out`,
+    row by row; returns how many rows."""
+    text = io.TextIOWrapper(out, encoding="utf-8-sig", newline="", write_through=True)
+    writer = csv.writer(text, lineterminator="\r\n")
     writer.writerow(headers)
+    count = 0
     for row in rows:
         writer.writerow(["" if v is None else _csv_value(v) for v in row])
-    return out.getvalue().encode("utf-8-sig")
+        count += 1
+    text.detach()  # leave `out` open for the caller
+    return count
 
 
 def _width(header: str, name: str | None) -> float:
@@ -131,10 +135,16 @@ def _width(header: str, name: str | None) -> float:
 
 
 def write_xlsx(
-    title: str, headers: list[str], names: list[str | None], rows: Iterable[list[Any]]
-) -> bytes:
-    """One sheet: a bold, frozen header row, then the rows. `names[i]` is the field of column
-    i (None for columns that are not member fields): dates get dd/mm/yyyy, digits stay text."""
+    title: str,
+    headers: list[str],
+    names: list[str | None],
+    rows: Iterable[list[Any]],
+    out: IO[bytes],
+) -> int:
+    """One sheet into `out`: a bold, frozen header row, then the rows; returns how many.
+    `names[i]` is the field of column i (None for columns that are not member fields): dates
+    get dd/mm/yyyy, digits stay text. The write-only workbook keeps the rows in its own
+    temporary file, so memory does not grow with them."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title)
     sheet.freeze_panes = "A2"
@@ -149,23 +159,24 @@ def write_xlsx(
     sheet.append(header_cells)
     dates = {i for i, n in enumerate(names) if n in columns.DATE_FIELDS}
     texts = {i for i, n in enumerate(names) if n in columns.TEXT_DIGIT_FIELDS}
+    count = 0
     for row in rows:
-        out: list[Any] = list(row)
-        for i, value in enumerate(out):
+        count += 1
+        cells: list[Any] = list(row)
+        for i, value in enumerate(cells):
             if value is None:
                 continue
             if i in dates:
-                out[i] = WriteOnlyCell(sheet, value)
-                out[i].number_format = columns.DATE_FORMAT
+                cells[i] = WriteOnlyCell(sheet, value)
+                cells[i].number_format = columns.DATE_FORMAT
             # openpyxl writes a string that starts with "=" as a formula: keep it text.
             elif i in texts or (isinstance(value, str) and value.startswith("=")):
-                out[i] = WriteOnlyCell(sheet, str(value))
-                out[i].data_type = "s"
-                out[i].number_format = TEXT_FORMAT
-        sheet.append(out)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
+                cells[i] = WriteOnlyCell(sheet, str(value))
+                cells[i].data_type = "s"
+                cells[i].number_format = TEXT_FORMAT
+        sheet.append(cells)
+    book.save(out)
+    return count
 
 
 def template() -> bytes:

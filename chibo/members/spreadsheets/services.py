@@ -1,7 +1,9 @@
 """Writes of member spreadsheets: an import (all rows or none), and the audit of an export."""
 
+import tempfile
 from dataclasses import dataclass
 from datetime import date
+from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -69,9 +71,18 @@ def import_members(
 
 @dataclass(frozen=True)
 class Export:
-    content: bytes
+    """The exported file, rewound, in a temporary file that is removed once closed."""
+
+    file: IO[bytes]
     rows: int
     file_format: str
+
+    @property
+    def content(self) -> bytes:
+        self.file.seek(0)
+        data = self.file.read()
+        self.file.seek(0)
+        return data
 
 
 def export_members(
@@ -80,15 +91,17 @@ def export_members(
     """The roll of `unit` and every unit below it on `on` as a file, sensitive values masked
     for an `actor` who may not see them; the export itself is written to the audit log."""
     headers, names, rows = exports.member_rows(unit, on=on, viewer=actor)
+    out = tempfile.TemporaryFile()  # noqa: SIM115  # handed to the caller, closed by the response
     if file_format == files.CSV:
-        content = files.write_csv(headers, rows)
+        count = files.write_csv(headers, rows, out)
     else:
-        content = files.write_xlsx(files.DATA_SHEET, headers, names, rows)
+        count = files.write_xlsx(files.DATA_SHEET, headers, names, rows, out)
+    out.seek(0)
     privacy.record_export(
         unit,
         actor=actor,  # None: a command run by the operator
         unit=unit,
-        rows=len(rows),
+        rows=count,
         file_format=file_format,
     )
-    return Export(content, len(rows), file_format)
+    return Export(out, count, file_format)

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
@@ -85,7 +85,7 @@ def _preview(
 
 
 @login_required
-def export(request: HttpRequest, unit_id: int) -> HttpResponse:
+def export(request: HttpRequest, unit_id: int) -> HttpResponse | FileResponse:
     form = forms.ExportForm(request.GET)
     if not form.is_valid():
         return HttpResponseBadRequest(form.errors.as_text())
@@ -96,4 +96,10 @@ def export(request: HttpRequest, unit_id: int) -> HttpResponse:
     if not sees_members_of(user, unit):  # the member role opens only the member's own record
         raise Http404
     result = services.export_members(unit, actor=user, on=on, file_format=file_format)
-    return _download(result.content, file_format, exports.filename(unit, on, file_format))
+    # Streamed from the temporary file in blocks, which is closed (and removed) at the end.
+    return FileResponse(
+        result.file,
+        as_attachment=True,
+        filename=exports.filename(unit, on, file_format),
+        content_type=files.CONTENT_TYPES[file_format],
+    )

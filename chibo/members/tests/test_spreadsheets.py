@@ -440,7 +440,9 @@ def test_the_xlsx_and_csv_exports_have_the_same_header_and_a_row_a_member(
     assert xlsx_response["Content-Type"] == files.CONTENT_TYPES[files.XLSX]
     assert f"members-A-{today():%Y%m%d}.xlsx" in xlsx_response["Content-Disposition"]
     csv_response = _export(client, tree.commune_a.pk, format="csv")
-    xlsx_rows, csv_rows = _xlsx_rows(xlsx_response.content), _csv_rows(csv_response.content)
+    assert xlsx_response.streaming  # sent from a temporary file, not built in memory
+    xlsx_rows = _xlsx_rows(xlsx_response.getvalue())
+    csv_rows = _csv_rows(csv_response.getvalue())
     assert xlsx_rows[0] == csv_rows[0] == columns.EXPORT_HEADERS
     # Commune A: cells A1 and A2 below it, in Vietnamese name order (given name first).
     names = [row[0] for row in xlsx_rows[1:]]
@@ -470,11 +472,11 @@ def test_an_export_never_turns_a_value_into_a_formula(tree: Tree, users: dict[st
     client = Client()
     client.force_login(users[Role.STAFF])
     field = {name: i for i, (name, _h, _g) in enumerate(columns.COLUMNS)}
-    book = load_workbook(io.BytesIO(_export(client, tree.cell_a1.pk).content))
+    book = load_workbook(io.BytesIO(_export(client, tree.cell_a1.pk).getvalue()))
     row = next(r for r in book.worksheets[0].iter_rows() if r[0].value == "Ác Văn Ý")
     assert row[field["workplace"]].data_type == "s"
     assert row[field["workplace"]].value == '=HYPERLINK("http://x.example")'
-    rows = _csv_rows(_export(client, tree.cell_a1.pk, format="csv").content)
+    rows = _csv_rows(_export(client, tree.cell_a1.pk, format="csv").getvalue())
     row_csv = next(r for r in rows if r[0] == "Ác Văn Ý")
     assert row_csv[field["workplace"]] == '\'=HYPERLINK("http://x.example")'
     assert row_csv[field["phone"]] == "+84 912"
@@ -488,7 +490,7 @@ def test_an_inspector_gets_sensitive_columns_masked_and_staff_in_full(
     for role in (Role.INSPECTOR, Role.STAFF, Role.SECRETARY):
         client = Client()
         client.force_login(users[role])
-        rows = _csv_rows(_export(client, tree.cell_a1.pk, format="csv").content)
+        rows = _csv_rows(_export(client, tree.cell_a1.pk, format="csv").getvalue())
         row = next(r for r in rows if r[0] == "Ông Văn Riêng")
         seen[role] = (row[field["citizen_id"]], row[field["religion"]], row[field["card_number"]])
     assert seen[Role.INSPECTOR] == ("•••••••••234", "•••", "07654321")
@@ -522,8 +524,8 @@ def test_an_export_as_of_a_past_day_lists_the_roll_of_that_day(
     make_member(tree.cell_a1, "Hồ Văn Mới", on=date(2024, 1, 1))
     client = Client()
     client.force_login(users[Role.STAFF])
-    before = _csv_rows(_export(client, tree.cell_a1.pk, format="csv", on="2023-12-31").content)
-    after = _csv_rows(_export(client, tree.cell_a1.pk, format="csv", on="01/01/2024").content)
+    before = _csv_rows(_export(client, tree.cell_a1.pk, format="csv", on="2023-12-31").getvalue())
+    after = _csv_rows(_export(client, tree.cell_a1.pk, format="csv", on="01/01/2024").getvalue())
     assert len(before) + 1 == len(after) == 5
 
 

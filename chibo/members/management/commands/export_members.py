@@ -1,5 +1,6 @@
 """Export the roll of a unit and everything below it, as of a day, to .xlsx or .csv."""
 
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -40,7 +41,8 @@ class Command(BaseCommand):
                 self.stdout.write(result.content.decode("utf-8-sig"), ending="")
             else:
                 try:
-                    Path(output).write_bytes(result.content)
+                    with Path(output).open("wb") as target:
+                        shutil.copyfileobj(result.file, target)
                 except OSError as error:
                     raise CommandError(
                         f"Không ghi được {output}: {error}. (Cannot write.)"
