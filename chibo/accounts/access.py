@@ -12,6 +12,7 @@ from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404, HttpRequest
 
 from chibo.accounts.models import Role, RoleAssignment, User
+from chibo.committees.models import SupervisionAssignment
 from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
 from chibo.meetings.models import Meeting
@@ -241,6 +242,23 @@ def access_meeting(
     if members and not write and not sees_members_of(user, meeting.unit):
         raise Http404
     return meeting
+
+
+def reads_preparation(user: User, meeting: Meeting, day: date) -> bool:
+    """Whether `user` may read a meeting's preparation (agenda, documents): a role over its
+    unit, or, as a member, being on the unit's roll or assigned to supervise it on the
+    meeting's `day`."""
+    if units_visible_to(user).filter(pk=meeting.unit_id).exists():
+        return True
+    member = Member.objects.filter(user=user).first() if user.is_authenticated else None
+    if member is None:
+        return False
+    return (
+        Membership.objects.filter(active_on(day), member=member, unit_id=meeting.unit_id).exists()
+        or SupervisionAssignment.objects.filter(
+            active_on(day), supervisor=member, unit_id=meeting.unit_id
+        ).exists()
+    )
 
 
 # Compliance

@@ -28,7 +28,7 @@ from chibo.accounts.models import User
 from chibo.audit.services import record
 from chibo.committees.models import SupervisionAssignment
 from chibo.committees.selectors import supervisors_on
-from chibo.lib.intervals import active_on, overlaps
+from chibo.lib.intervals import overlaps
 from chibo.meetings import selectors
 from chibo.meetings.checkin import when
 from chibo.meetings.models import (
@@ -639,27 +639,9 @@ def member_of(user: User) -> Member | None:
     return Member.objects.filter(user=user).first()
 
 
-def may_read(user: User, meeting: Meeting) -> bool:
-    """Whether `user` may read a meeting's preparation (agenda, documents): a role over its
-    unit (accounts.access), or, as a member, being on the unit's roll or assigned to
-    supervise it on the meeting day."""
-    if access.units_visible_to(user).filter(pk=meeting.unit_id).exists():
-        return True
-    member = member_of(user)
-    if member is None:
-        return False
-    day = selectors.meeting_day(meeting)
-    return (
-        Membership.objects.filter(active_on(day), member=member, unit_id=meeting.unit_id).exists()
-        or SupervisionAssignment.objects.filter(
-            active_on(day), supervisor=member, unit_id=meeting.unit_id
-        ).exists()
-    )
-
-
 def access_document(user: User, document_id: int, *, write: bool = False) -> MeetingDocument:
-    """A document the user may download (`may_read`) or, `write`, remove (a write role over
-    the meeting's unit); otherwise 404."""
+    """A document the user may download (`access.reads_preparation`) or, `write`, remove (a
+    write role over the meeting's unit); otherwise 404."""
     document = (
         MeetingDocument.objects.select_related("meeting__unit").filter(pk=document_id).first()
     )
@@ -667,7 +649,9 @@ def access_document(user: User, document_id: int, *, write: bool = False) -> Mee
         raise Http404
     if write:
         access.access_unit(user, document.meeting.unit_id, write=True)
-    elif not may_read(user, document.meeting):
+    elif not access.reads_preparation(
+        user, document.meeting, selectors.meeting_day(document.meeting)
+    ):
         raise Http404
     return document
 

@@ -4,7 +4,7 @@ upcoming meetings with the opinion form; the private iCalendar feeds.
 
 Reading the preparation page needs a role that opens the members of the meeting's unit;
 writing, a write role on it (accounts.access). A member reads their own meetings and
-documents through their member record (`preparation.may_read`)."""
+documents through their member record (`access.reads_preparation`)."""
 
 from collections.abc import Callable
 from datetime import datetime, time
