@@ -59,7 +59,8 @@ def percent(numerator: int, denominator: int) -> str:
     """86,2 % (Vietnamese) or 86.2 % (English), one decimal."""
     if not denominator:
         return "—"
-    return f"{number_format(100 * numerator / denominator, 1, use_l10n=True)} %"
+    # A no-break space: the figure and its sign stay on one line on a narrow phone.
+    return f"{number_format(100 * numerator / denominator, 1, use_l10n=True)}\u00a0%"
 
 
 def figure(row: Result | None) -> str:

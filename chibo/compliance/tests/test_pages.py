@@ -43,7 +43,7 @@ def test_district_dashboard(client: Client, march: Tree, users: dict[str, User])
     html = page(client, users[Role.STAFF], march.district.pk)
     # 2 of 3 cells met; 4 of 5 expected members came: 80,0 %.
     assert "2/3" in html
-    assert "80,0 %" in html
+    assert "80,0\u00a0%" in html
     assert 'id="matrix"' in html
     # Đa Lộc (both cells met) is listed above Hải Lộc, which is lagging.
     assert html.index("Đảng bộ xã Đa Lộc") < html.index("Đảng bộ xã Hải Lộc")
