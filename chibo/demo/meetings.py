@@ -22,6 +22,7 @@ from chibo.meetings.models import Mark, MeetingKind, VoteRule
 from chibo.meetings.records import selectors as record_selectors
 from chibo.meetings.records import services as record_services
 from chibo.members import selectors as member_selectors
+from chibo.members.models import Member
 from chibo.units.models import Unit, UnitKind
 
 HISTORY_FROM = date(2016, 1, 1)
@@ -78,6 +79,7 @@ def _book(unit: Unit, rng: random.Random, since: date, last: date) -> list[histo
     lagging = base < 0.85
     roll = history.roll_of(unit, since, last + relativedelta(months=1))
     book: list[history.PastMeeting] = []
+    payer = random.Random(f"dues-{unit.code}")  # its own draws: the meetings stay as they were
     month = since
     while month <= last:
         day = services.regular_day(unit, month)
@@ -85,7 +87,9 @@ def _book(unit: Unit, rng: random.Random, since: date, last: date) -> list[histo
         habit = min(0.98, base - 0.03 + 0.006 * (month.year - HISTORY_FROM.year))
         skipped = lagging and rng.random() < 0.06
         if unit.is_active_on(day) and not skipped:
-            book.append(_past(unit, roll, rng, habit, MeetingKind.REGULAR, day, 19))
+            regular = _past(unit, roll, rng, habit, MeetingKind.REGULAR, day, 19)
+            regular.dues = _dues(roll.on_roll(month), payer, 0.85 if lagging else 0.96)
+            book.append(regular)
             if month.month in (3, 6, 9, 12) and rng.random() < 0.8:
                 book.append(
                     _past(
@@ -110,6 +114,20 @@ def _past(  # type: ignore[no-untyped-def]
         title=rng.choice(TOPICS) if kind == MeetingKind.THEMATIC else "",
         place=f"Nhà văn hóa {unit.name.removeprefix('Chi bộ ')}",
     )
+
+
+def _dues(
+    members: dict[int, Member], rng: random.Random, paying: float
+) -> dict[int, tuple[int, bool]]:
+    """The month's dues at the configured rate, or a wage-based amount (1 % / 0,5 % of a salary
+    or a pension, 342-QĐ/TW); a few unpaid."""
+    return {
+        member_id: (
+            member.dues_monthly or rng.choice([30_000, 45_000, 52_000, 68_000]),
+            rng.random() < paying,
+        )
+        for member_id, member in members.items()
+    }
 
 
 def _marks(members, rng: random.Random, habit: float) -> dict[int, tuple[str, str]]:  # type: ignore[no-untyped-def]

@@ -23,15 +23,17 @@ from chibo.audit.services import record
 from chibo.lib import bulk
 from chibo.lib.dates import format_date, today
 from chibo.meetings import selectors
+from chibo.meetings.dues import services as dues_services
 from chibo.meetings.models import (
     Attendance,
+    DuesPayment,
     Mark,
     MarkSource,
     Meeting,
     MeetingKind,
     MeetingState,
 )
-from chibo.members.models import Membership, MemberStatus
+from chibo.members.models import ON_ROLL, Member, Membership, MembershipKind, MemberStatus
 from chibo.units.models import Unit
 
 MARKS = frozenset(Mark.values)
@@ -51,6 +53,8 @@ class PastMeeting:
     place: str = ""
     minutes: str = ""
     conclusions: str = ""
+    # The month's dues collected at a regular meeting: member id → (amount, paid).
+    dues: Mapping[int, tuple[int, bool]] = field(default_factory=dict)
 
 
 @dataclass
@@ -60,18 +64,30 @@ class Roll:
     memberships: list[Membership]
     statuses: dict[int, list[MemberStatus]] = field(default_factory=dict)
 
-    def expected_on(self, day: date) -> selectors.Expected:
-        def status(member_id: int) -> str | None:
-            for s in self.statuses.get(member_id, ()):
-                if s.valid_from <= day and (s.valid_to is None or s.valid_to >= day):
-                    return s.status
-            return None
+    def _status(self, member_id: int, day: date) -> str | None:
+        for s in self.statuses.get(member_id, ()):
+            if s.valid_from <= day and (s.valid_to is None or s.valid_to >= day):
+                return s.status
+        return None
 
-        rows = [
-            (m.kind, status(m.member_id), m.member)
+    def _active(self, day: date) -> list[Membership]:
+        return [
+            m
             for m in self.memberships
             if m.valid_from <= day and (m.valid_to is None or m.valid_to >= day)
         ]
+
+    def on_roll(self, day: date) -> dict[int, Member]:
+        """The unit's roll on `day` (`members.selectors.on_roll`): members whose home unit it
+        is, with a status on the roll; those who pay their dues here."""
+        return {
+            m.member_id: m.member
+            for m in self._active(day)
+            if m.kind == MembershipKind.OFFICIAL and self._status(m.member_id, day) in ON_ROLL
+        }
+
+    def expected_on(self, day: date) -> selectors.Expected:
+        rows = [(m.kind, self._status(m.member_id, day), m.member) for m in self._active(day)]
         rows.sort(key=lambda r: (r[2].sort_name, r[2].pk))
         return selectors.classify(rows)
 
@@ -111,7 +127,15 @@ def record_past_meetings(unit: Unit, *, actor: User | None, book: Sequence[PastM
     if not book:
         return 0
     days = [timezone.localtime(m.starts_at).date() for m in book]
-    roll = roll_of(unit, min(days), max(days))
+    roll = roll_of(unit, min(days).replace(day=1), max(days))
+    low, high = dues_services.other_dues_bounds(unit)
+    paid_before = set(
+        DuesPayment.objects.filter(
+            member_id__in={m.member_id for m in roll.memberships},
+            month__gte=min(days).replace(day=1),
+            month__lte=max(days),
+        ).values_list("member_id", "month")
+    )
     taken: set[date] = {
         month
         for month in Meeting.objects.filter(unit=unit, kind=MeetingKind.REGULAR).values_list(
@@ -123,6 +147,7 @@ def record_past_meetings(unit: Unit, *, actor: User | None, book: Sequence[PastM
     errors: list[ValidationError] = []
     meetings: list[Meeting] = []
     rows: list[list[tuple[int, str, str, bool]]] = []
+    dues: list[dict[int, tuple[int, bool]]] = []
     for number, (entry, day) in enumerate(zip(book, days, strict=True), start=1):
         problem = _check(unit, entry, day, taken)
         expected = roll.expected_on(day)
@@ -141,6 +166,8 @@ def record_past_meetings(unit: Unit, *, actor: User | None, book: Sequence[PastM
         ]
         if problem is None and bad_marks:
             problem = _("vắng có lý do phải ghi lý do. (An excused absence needs its reason.)")
+        if problem is None and entry.dues:
+            problem = _dues_problem(entry, day.replace(day=1), roll, paid_before, low, high)
         if problem is not None:
             errors.append(_refuse(number, day, problem))
             continue
@@ -172,6 +199,7 @@ def record_past_meetings(unit: Unit, *, actor: User | None, book: Sequence[PastM
                 for member_id, (mark, reason) in entry.marks.items()
             ]
         )
+        dues.append(dict(entry.dues))
     if errors:
         raise ValidationError(errors[:20])
     created = Meeting.objects.bulk_create(meetings, batch_size=500)
@@ -183,6 +211,15 @@ def record_past_meetings(unit: Unit, *, actor: User | None, book: Sequence[PastM
             (meeting.pk, member_id, mark, reason, counted, MarkSource.SECRETARY, actor_id, now)
             for meeting, marks in zip(created, rows, strict=True)
             for member_id, mark, reason, counted in marks
+        ),
+    )
+    payments = bulk.insert_rows(
+        DuesPayment,
+        ["member", "unit", "month", "amount", "paid", "meeting", "recorded_at"],
+        (
+            (member_id, unit.pk, meeting.series_month, amount, paid, meeting.pk, now)
+            for meeting, collected in zip(created, dues, strict=True)
+            for member_id, (amount, paid) in collected.items()
         ),
     )
     kinds: dict[str, int] = defaultdict(int)
@@ -197,11 +234,35 @@ def record_past_meetings(unit: Unit, *, actor: User | None, book: Sequence[PastM
             "meetings": len(created),
             "kinds": dict(kinds),
             "attendance": attendance,
+            "dues": payments,
             "from": min(days).isoformat(),
             "to": max(days).isoformat(),
         },
     )
     return len(created)
+
+
+def _dues_problem(
+    entry: PastMeeting,
+    month: date,
+    roll: Roll,
+    paid_before: set[tuple[int, date]],
+    low: int,
+    high: int,
+) -> str | None:
+    """Why the dues of a meeting of the book cannot be written, as `collect_dues` would say."""
+    if entry.kind != MeetingKind.REGULAR:
+        return _("đảng phí thu ở cuộc họp thường kỳ. (Dues go with the regular meeting.)")
+    members = roll.on_roll(month)
+    if set(entry.dues) - set(members):
+        return _("có người nộp đảng phí không thuộc danh sách. (Not on the roll.)")
+    if any((member_id, month) in paid_before for member_id in entry.dues):
+        return _("đảng phí tháng này đã được ghi. (Dues of the month already recorded.)")
+    for member_id, (amount, paid) in entry.dues.items():
+        fault = dues_services.amount_fault(members[member_id], amount, paid, low, high)
+        if fault:
+            return fault
+    return None
 
 
 def _check(unit: Unit, entry: PastMeeting, day: date, taken: set[date]) -> str | None:

@@ -226,6 +226,19 @@ def test_every_cell_keeps_its_meeting_book(demo: str) -> None:
     )
     lagging = [r for r in per_cell if r["came"] / r["all"] < 0.85]
     assert 0 < len(lagging) < len(per_cell) / 4
+    # The dues collected at each regular meeting are in the book too.
+    from chibo.meetings.models import DuesPayment
+
+    with_dues = set(
+        DuesPayment.objects.filter(month=since, meeting__isnull=False).values_list(
+            "unit_id", flat=True
+        )
+    )
+    assert len(with_dues) >= 0.9 * len(holders)
+    paid = DuesPayment.objects.filter(month__gte=since).aggregate(
+        all=Count("pk"), paid=Count("pk", filter=Q(paid=True))
+    )
+    assert 0.9 < paid["paid"] / paid["all"] < 1
 
 
 def test_the_book_starts_in_2016_by_default(db: None) -> None:

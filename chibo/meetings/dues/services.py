@@ -23,9 +23,13 @@ def _money(amount: int) -> str:
     return f"{amount:,}".replace(",", ".")
 
 
-def _amount_fault(
-    member: Member, amount: int | None, paid: bool, low: int, high: int
-) -> str | None:
+def other_dues_bounds(unit: Unit) -> tuple[int, int]:
+    """The lowest and highest monthly dues of an "other" member (342-QĐ/TW), the lowest
+    halved for members beyond working age."""
+    return member_rules.rule("other_dues_min", unit) // 2, member_rules.rule("other_dues_max", unit)
+
+
+def amount_fault(member: Member, amount: int | None, paid: bool, low: int, high: int) -> str | None:
     """Why `amount` cannot be recorded for `member`, or None."""
     name = member.full_name
     if amount is None:
@@ -85,8 +89,7 @@ def collect_dues(
             month=month, member_id__in=list(payments)
         )
     }
-    low = member_rules.rule("other_dues_min", unit) // 2  # half beyond working age
-    high = member_rules.rule("other_dues_max", unit)
+    low, high = other_dues_bounds(unit)
     faults: list[str] = []
     rows: list[tuple[DuesPayment, dict[str, Any] | None]] = []
     for member_id, (amount, paid) in payments.items():
@@ -102,7 +105,7 @@ def collect_dues(
             continue
         if amount is None:
             amount = row.amount if row is not None else member.dues_monthly
-        fault = _amount_fault(member, amount, paid, low, high)
+        fault = amount_fault(member, amount, paid, low, high)
         if fault:
             faults.append(fault)
             continue

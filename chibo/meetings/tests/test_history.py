@@ -128,4 +128,36 @@ def test_queries_do_not_grow_with_the_book(tree: Tree) -> None:
             record_past_meetings(tree.cell_a1, actor=None, book=book)
         return len(captured)
 
+    count([date(2022, 1, 4)])  # warm: the rules held in memory are read once per process
     assert count([date(2023, 1, 4)]) == count([date(2023, m, 4) for m in range(1, 13)])
+
+
+def test_the_months_dues_go_with_its_regular_meeting(tree: Tree) -> None:
+    from chibo.meetings.models import DuesPayment
+
+    day = date(2024, 3, 4)
+    roll = list(everyone(tree, day))
+    dues = {member_id: (20_000, i > 0) for i, member_id in enumerate(roll)}
+    record_past_meetings(tree.cell_a1, actor=None, book=[month(tree, day, dues=dues)])
+    rows = DuesPayment.objects.filter(unit=tree.cell_a1, month=date(2024, 3, 1))
+    assert rows.count() == 3 and rows.filter(paid=False).count() == 1
+    meeting = Meeting.objects.get(series_month=date(2024, 3, 1))
+    assert {r.meeting_id for r in rows} == {meeting.pk}
+    assert AuditEvent.objects.get(action="meetings.book.record").changes["dues"] == 3
+    # The same month again, someone not on the roll, a thematic meeting: refused, whole.
+    stranger = Member.objects.get(full_name="Hoàng Văn Sơn")  # of cell B1
+    refusals = [
+        (month(tree, date(2024, 4, 4), dues={**dues}), None),
+        (month(tree, date(2024, 5, 6), dues={stranger.pk: (20_000, True)}), "Not on the roll"),
+        (
+            month(tree, date(2024, 5, 20), kind=MeetingKind.THEMATIC, title="Chủ đề", dues=dues),
+            "regular meeting",
+        ),
+    ]
+    for entry, message in refusals[1:]:
+        with pytest.raises(ValidationError, match=message):
+            record_past_meetings(tree.cell_a1, actor=None, book=[entry])
+    Meeting.objects.filter(series_month=date(2024, 3, 1)).update(series_month=None)
+    with pytest.raises(ValidationError, match="already recorded"):
+        record_past_meetings(tree.cell_a1, actor=None, book=[month(tree, day, dues=dues)])
+    assert DuesPayment.objects.count() == 3
