@@ -11,16 +11,19 @@ import random
 from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
+from django.core.files.base import ContentFile
+from django.test import override_settings
 from django.utils import timezone
 
 from chibo.accounts.models import User
 from chibo.lib.dates import today
 from chibo.lib.progress import Progress
-from chibo.meetings import history, selectors, services
+from chibo.meetings import history, preparation, selectors, services
 from chibo.meetings.dues import services as dues_services
-from chibo.meetings.models import Mark, MeetingKind, VoteRule
+from chibo.meetings.models import Mark, Meeting, MeetingKind, VoteRule
 from chibo.meetings.records import selectors as record_selectors
 from chibo.meetings.records import services as record_services
+from chibo.meetings.records.pdf import Document
 from chibo.members import selectors as member_selectors
 from chibo.members.models import Member
 from chibo.units.models import Unit, UnitKind
@@ -205,6 +208,7 @@ def build(actor: User, rng: random.Random) -> int:
             meeting = services.plan_month(cell, month, actor=actor)
             if meeting is None:
                 continue
+            _prepare(meeting, actor)
             _hold(meeting, actor, rng, habit)
             _collect_dues(cell, meeting, month, actor, rng)
             held += 1
@@ -221,6 +225,24 @@ def build(actor: User, rng: random.Random) -> int:
                 held += 1
         services.plan_month(cell, this_month + relativedelta(months=1), actor=actor)
     return held
+
+
+def _prepare(meeting: Meeting, actor: User) -> None:
+    """As the 2025 guidance asks: the draft resolution posted and the notice sent to every
+    expected member and the supervising committee member three days before the meeting (the
+    demo's mail stays in memory)."""
+    before = meeting.starts_at - timedelta(days=3)
+    month = f"{timezone.localtime(meeting.starts_at):%m/%Y}"
+    draft = Document(f"Dự thảo nghị quyết tháng {month}")
+    draft.add_page()
+    draft.titled("DỰ THẢO NGHỊ QUYẾT", f"Sinh hoạt chi bộ tháng {month}")
+    draft.para(f"{meeting.unit.name}: kết quả lãnh đạo tháng trước, nhiệm vụ tháng tới.")
+    upload = ContentFile(draft.render(), name=f"du-thao-nghi-quyet-{month.replace('/', '-')}.pdf")
+    preparation.upload_document(
+        meeting, actor=actor, file=upload, title=f"Dự thảo nghị quyết tháng {month}", now=before
+    )
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
+        preparation.send_notice(meeting, actor=actor, base_url="http://127.0.0.1:8000", now=before)
 
 
 def _collect_dues(cell: Unit, meeting, month, actor: User, rng: random.Random) -> None:  # type: ignore[no-untyped-def]

@@ -22,11 +22,14 @@ AFTER_REFORM = date(2025, 7, 1)
 
 
 @pytest.fixture(scope="module")
-def loaded(django_db_setup: None, django_db_blocker: Any) -> Iterator[str]:
+def loaded(
+    django_db_setup: None, django_db_blocker: Any, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """The demo, loaded once for this module's tests (each runs in its own rolled-back
     transaction on top of it), then emptied out again for the tests that follow."""
     fast_hasher = override_settings(
-        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        MEDIA_ROOT=tmp_path_factory.mktemp("media"),  # the demo's meeting documents
     )
     with django_db_blocker.unblock(), fast_hasher:
         out = StringIO()
@@ -185,6 +188,12 @@ def test_meetings_held_with_their_roll_and_next_month_planned(demo: str) -> None
     with_records = [m for m in regular if m.minutes and m.chair_id and m.resolutions.exists()]
     assert len(with_records) >= len(regular) - 2
     assert all(v.passed for m in with_records for v in m.votes.all())
+    # ...and were prepared: the draft posted and the notice sent three days before.
+    from chibo.meetings.models import MeetingDocument, MeetingNotice
+
+    prepared = {d.meeting_id for d in MeetingDocument.objects.filter(meeting__in=regular)}
+    notified = {n.meeting_id for n in MeetingNotice.objects.filter(meeting__in=regular)}
+    assert prepared == notified == {m.pk for m in regular}
     ninh_phu = Unit.objects.get(name="Chi bộ thôn Ninh Phú", code__startswith="HL-DALOC")
     assert Meeting.objects.filter(unit=ninh_phu, state=MeetingState.PLANNED).count() == 1
     from chibo.meetings.models import DuesPayment
