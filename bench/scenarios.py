@@ -597,7 +597,6 @@ def import_file(ctx: Context) -> Scenario:
         floor,
         runs=2 if ctx.smoke else 3,
         reset=clear,
-        rows=rows,
         note="read + check + write in one transaction; floor: openpyxl reading the file alone",
     )
 
@@ -759,4 +758,37 @@ def compliance(ctx: Context) -> list[Scenario]:
             runs=ctx.runs,
             note="the cell's month and the rest of its quarter, rolled up to the top",
         ),
+        *(dashboard(ctx, unit, label, month) for unit, label in _dashboard_units(ctx)),
     ]
+
+
+def _dashboard_units(ctx: Context) -> list[tuple[Unit, str]]:
+    mid_label = "province" if ctx.scale.provinces else "commune"
+    return [(ctx.top, "top unit"), (ctx.mid, f"mid unit ({mid_label})")]
+
+
+def floor_dashboard(unit: Unit, month: date) -> list[tuple[Any, ...]]:
+    """The stored results a dashboard needs: the unit's and its children's for the month, and
+    the unit's own for the last twelve months (decision 0014): never attendance."""
+    first = (month - timedelta(days=335)).replace(day=1)
+    return _sql(
+        """
+        SELECT r.unit_id, r.obligation, r.month, r.status, r.numerator, r.denominator
+        FROM compliance_result r JOIN units_unit u ON u.id = r.unit_id
+        WHERE (r.month = %s AND (u.id = %s OR u.parent_id = %s))
+           OR (r.unit_id = %s AND r.month >= %s AND r.month <= %s)
+        """,
+        [month, unit.pk, unit.pk, unit.pk, first, month],
+    )
+
+
+def dashboard(ctx: Context, unit: Unit, label: str, month: date) -> Scenario:
+    rows = len(floor_dashboard(unit, month))
+    return Scenario(
+        f"compliance dashboard of {month:%m/%Y}, {label}",
+        "read",
+        _get(ctx.client, f"/compliance/units/{unit.pk}/?month={month:%Y-%m}"),
+        lambda: floor_dashboard(unit, month),
+        runs=ctx.runs,
+        note=f"reads {rows} stored result rows, whatever the number of members below",
+    )
