@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.lib.dates import today
-from chibo.lib.forms import submit
+from chibo.lib.forms import errors_as_messages, submit
 from chibo.recruitment import forms, report, selectors, services, steps
 from chibo.recruitment.models import OPEN_STAGES, StepKind, Verdict
 from chibo.units.models import Unit
@@ -112,8 +112,7 @@ def review(request: HttpRequest, unit_id: int) -> HttpResponse:
         )
         if count is not None:
             messages.success(request, _("Đã rà soát %(n)s quần chúng ưu tú.") % {"n": count})
-    for errors in form.errors.values():
-        messages.error(request, " ".join(str(e) for e in errors))
+    errors_as_messages(request, form)
     return redirect("recruitment:board", unit_id=unit.pk)
 
 
@@ -306,8 +305,7 @@ def set_target(request: HttpRequest, unit_id: int) -> HttpResponse:
         )
         if done:
             messages.success(request, _("Đã ghi chỉ tiêu năm %(y)s.") % {"y": year})
-    for errors in form.errors.values():
-        messages.error(request, " ".join(str(e) for e in errors))
+    errors_as_messages(request, form)
     return redirect(f"{reverse('recruitment:targets', args=[unit.pk])}?year={year}")
 
 

@@ -15,7 +15,7 @@ from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.accounts.models import User
 from chibo.lib.dates import today
-from chibo.lib.forms import submit
+from chibo.lib.forms import errors_as_messages, submit
 from chibo.rulebook import forms, registry, selectors, services
 from chibo.units.models import Unit
 
@@ -66,8 +66,7 @@ def _change(
         elif submit(form, lambda: write(unit, user, form.cleaned_data)):
             messages.success(request, done)
             return redirect("rulebook:unit", unit.pk)
-    for error in [*form.non_field_errors(), *[e for field in form for e in field.errors]]:
-        messages.error(request, error)
+    errors_as_messages(request, form)
     return redirect("rulebook:unit", unit.pk)
 
 

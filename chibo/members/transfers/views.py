@@ -1,6 +1,5 @@
 """Pages of transfers: the sending unit issues a letter, the receiving unit confirms it."""
 
-from django import forms as django_forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -11,7 +10,7 @@ from django.views.decorators.http import require_POST
 from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.lib.dates import today
-from chibo.lib.forms import submit
+from chibo.lib.forms import errors_as_messages, submit
 from chibo.members import rules
 from chibo.members.transfers import forms, selectors, services
 
@@ -57,12 +56,6 @@ def pending(request: HttpRequest, unit_id: int) -> HttpResponse:
     return render(request, "members/transfers/pending.html", context)
 
 
-def _errors(request: HttpRequest, form: django_forms.Form) -> None:
-    """A list page has no room for the form: its errors become messages above the list."""
-    for errors in form.errors.values():
-        messages.error(request, " ".join(str(e) for e in errors))
-
-
 def _back(request: HttpRequest, fallback: int) -> HttpResponse:
     """Back to the list the button was pressed on (it names its unit), else the acting unit's."""
     back = request.POST.get("back", "")
@@ -78,7 +71,7 @@ def confirm(request: HttpRequest, transfer_id: int) -> HttpResponse:
     on = form.cleaned_data["on"] if form.is_valid() else None
     if on and submit(form, lambda: services.confirm_transfer(transfer, actor=user, on=on)):
         messages.success(request, _("Đã tiếp nhận %(name)s.") % {"name": transfer.member})
-    _errors(request, form)
+    errors_as_messages(request, form)
     assert transfer.to_unit_id is not None
     return _back(request, transfer.to_unit_id)
 
@@ -92,5 +85,5 @@ def cancel(request: HttpRequest, transfer_id: int) -> HttpResponse:
     why = form.cleaned_data["reason"] if form.is_valid() else ""
     if why and submit(form, lambda: services.cancel_transfer(transfer, actor=user, reason=why)):
         messages.success(request, _("Đã hủy giấy giới thiệu %(n)s.") % {"n": transfer})
-    _errors(request, form)
+    errors_as_messages(request, form)
     return _back(request, transfer.from_unit_id)
