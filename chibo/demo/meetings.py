@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 from dateutil.relativedelta import relativedelta
 from django.core.files.base import ContentFile
-from django.test import override_settings
+from django.core.mail import get_connection
 from django.utils import timezone
 
 from chibo.accounts.models import User
@@ -241,8 +241,13 @@ def _prepare(meeting: Meeting, actor: User) -> None:
     preparation.upload_document(
         meeting, actor=actor, file=upload, title=f"Dự thảo nghị quyết tháng {month}", now=before
     )
-    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"):
-        preparation.send_notice(meeting, actor=actor, base_url="http://127.0.0.1:8000", now=before)
+    preparation.send_notice(
+        meeting,
+        actor=actor,
+        base_url="http://127.0.0.1:8000",
+        now=before,
+        connection=get_connection("django.core.mail.backends.locmem.EmailBackend"),
+    )
 
 
 def _collect_dues(cell: Unit, meeting, month, actor: User, rng: random.Random) -> None:  # type: ignore[no-untyped-def]

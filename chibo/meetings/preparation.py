@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files import File
 from django.core.mail import EmailMessage, get_connection
+from django.core.mail.backends.base import BaseEmailBackend
 from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404
@@ -476,13 +477,19 @@ def _messages(meeting: Meeting, plan: NoticePlan, base_url: str) -> list[EmailMe
 
 @transaction.atomic
 def send_notice(
-    meeting: Meeting, *, actor: User | None, base_url: str, now: datetime | None = None
+    meeting: Meeting,
+    *,
+    actor: User | None,
+    base_url: str,
+    now: datetime | None = None,
+    connection: BaseEmailBackend | None = None,
 ) -> NoticeResult:
     """Send the notice of time, place and content of a meeting that has not started: by e-mail
     to each expected member with an address and to the supervising committee members, and on
     every expected member's own page. Records the sending, marks the meeting notified, and
     returns warnings (documents posted late) without refusing. Sending again is allowed, e.g.
-    after the meeting moved. If the mail server refuses, nothing is recorded."""
+    after the meeting moved. If the mail server refuses, nothing is recorded. `connection`: the
+    mail backend to send through, by default the configured one."""
     now = now or timezone.now()
     meeting = _locked_meeting(meeting)
     if meeting.state not in NOT_YET_HELD or now >= meeting.starts_at:
@@ -516,7 +523,7 @@ def send_notice(
     messages = _messages(meeting, plan, base_url)
     try:
         if messages:
-            get_connection().send_messages(messages)
+            (connection or get_connection()).send_messages(messages)
     except (smtplib.SMTPException, OSError) as error:
         raise _fail(
             _(
