@@ -17,7 +17,7 @@ from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
 from chibo.meetings.models import Meeting
 from chibo.members.models import Member, Membership
-from chibo.recruitment.models import Attachment, Candidate
+from chibo.recruitment.models import Attachment, Candidate, Step
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitVersion
 
@@ -327,3 +327,13 @@ def access_attachment(user: User, attachment_id: int) -> Attachment:
         raise Http404
     access_candidate(user, attachment.step.candidate_id)
     return attachment
+
+
+def access_step(user: User, step_id: int) -> Step:
+    """A recorded step of a candidate, if the user may change the candidate's file (the
+    documents of a step are kept by whoever may record that step: the caller checks it)."""
+    step = Step.objects.filter(pk=step_id).first()
+    if step is None:
+        raise Http404
+    step.candidate = access_candidate(user, step.candidate_id, write=True)
+    return step

@@ -67,6 +67,7 @@ ACTIONS = {
     "recruitment.relative.conclude": _("Ghi kết quả thẩm tra lý lịch"),
     "recruitment.step.record": _("Ghi bước kết nạp, công nhận đảng viên"),
     "recruitment.attachment.add": _("Đính kèm tài liệu hồ sơ kết nạp"),
+    "recruitment.attachment.remove": _("Gỡ tài liệu hồ sơ kết nạp"),
     "recruitment.target.set": _("Đặt chỉ tiêu kết nạp đảng viên"),
     "compliance.month.evaluate": _("Đánh giá việc chấp hành quy định trong tháng"),
     "compliance.alert.raise": _("Phát sinh cảnh báo"),

@@ -5,7 +5,6 @@ opinions on the draft resolution. Writes first (atomic, audited), then the reads
 preparation pages: who may read a meeting's documents, and a member's own meetings."""
 
 import smtplib
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import PurePath
@@ -29,6 +28,7 @@ from chibo.accounts.models import User
 from chibo.audit.services import record
 from chibo.committees.models import SupervisionAssignment
 from chibo.committees.selectors import supervisors_on
+from chibo.lib.documents import check_document
 from chibo.lib.intervals import overlaps
 from chibo.meetings import selectors
 from chibo.meetings.checkin import when
@@ -51,7 +51,6 @@ NOT_YET_HELD = (MeetingState.PLANNED, MeetingState.NOTIFIED)
 PARTS: list[str] = list(AgendaItem.Part.values)  # the order of the parts of a meeting
 # Positions are unique per meeting: a reorder parks the items above this, then numbers them.
 _PARKED = 10_000
-MAX_DOCUMENT_BYTES = 10 * 1024 * 1024
 MAX_OPINION_CHARS = 5_000
 
 
@@ -225,108 +224,6 @@ def remove_agenda_item(item: AgendaItem, *, actor: User | None) -> None:
 
 
 # Documents --------------------------------------------------------------------------------
-
-_ZIP = b"PK\x03\x04"
-
-
-def _zip_holds(upload: Any, name: str) -> bool:
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return name in archive.namelist()
-    except (zipfile.BadZipFile, OSError):
-        return False
-
-
-@dataclass(frozen=True)
-class DocumentKind:
-    label: str  # what the user calls it
-    content_type: str
-    inline: bool  # phones open it in the browser; office files are downloaded
-
-
-DOCUMENT_KINDS: dict[str, DocumentKind] = {
-    ".pdf": DocumentKind("PDF", "application/pdf", True),
-    ".docx": DocumentKind(
-        "Word (.docx)",
-        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        False,
-    ),
-    ".xlsx": DocumentKind(
-        "Excel (.xlsx)", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", False
-    ),
-    ".jpg": DocumentKind("JPEG", "image/jpeg", True),
-    ".jpeg": DocumentKind("JPEG", "image/jpeg", True),
-    ".png": DocumentKind("PNG", "image/png", True),
-    ".webp": DocumentKind("WebP", "image/webp", True),
-}
-_OLD_OFFICE = {".doc": ".docx", ".xls": ".xlsx"}
-
-
-def _content_matches(extension: str, upload: Any) -> bool:
-    """Whether the bytes are what the extension says: a renamed or broken file is refused
-    here, so that the download view can trust the type it sends."""
-    upload.seek(0)
-    head = upload.read(16)
-    upload.seek(0)
-    if extension == ".pdf":
-        return head.startswith(b"%PDF-")
-    if extension in (".jpg", ".jpeg"):
-        return head.startswith(b"\xff\xd8\xff")
-    if extension == ".png":
-        return head.startswith(b"\x89PNG\r\n\x1a\n")
-    if extension == ".webp":
-        return head[:4] == b"RIFF" and head[8:12] == b"WEBP"
-    inside = {".docx": "word/document.xml", ".xlsx": "xl/workbook.xml"}[extension]
-    matches = head.startswith(_ZIP) and _zip_holds(upload, inside)
-    upload.seek(0)
-    return matches
-
-
-def check_document(upload: File) -> str:
-    """The file's extension if it is a document a meeting may carry: PDF, Word (.docx), Excel
-    (.xlsx) or an image (JPEG, PNG, WebP), at most 10 MB; otherwise a clear refusal."""
-    name = PurePath(upload.name or "").name
-    extension = PurePath(name).suffix.lower()
-    if extension in _OLD_OFFICE:
-        raise _fail(
-            _(
-                "Tệp %(name)s là định dạng Office cũ. Hãy mở tệp và lưu lại thành %(new)s hoặc "
-                "PDF rồi tải lên. (Old Office format: save as %(new)s or PDF.)"
-            )
-            % {"name": name, "new": _OLD_OFFICE[extension]}
-        )
-    if extension not in DOCUMENT_KINDS:
-        raise _fail(
-            _(
-                "Tệp %(name)s không nhận được: chỉ nhận PDF, Word (.docx), Excel (.xlsx) hoặc "
-                "ảnh (.jpg, .png, .webp). (PDF, DOCX, XLSX or images only.)"
-            )
-            % {"name": name}
-        )
-    size = upload.size or 0
-    if size == 0:
-        raise _fail(_("Tệp %(name)s rỗng. (Empty file.)") % {"name": name})
-    if size > MAX_DOCUMENT_BYTES:
-        raise _fail(
-            _(
-                "Tệp %(name)s nặng %(size)s MB, quá giới hạn %(max)s MB. Hãy nén hoặc chia nhỏ "
-                "tệp. (Files up to %(max)s MB.)"
-            )
-            % {
-                "name": name,
-                "size": f"{size / 1024 / 1024:.1f}".replace(".", ","),
-                "max": MAX_DOCUMENT_BYTES // 1024 // 1024,
-            }
-        )
-    if not _content_matches(extension, upload):
-        raise _fail(
-            _(
-                "Tệp %(name)s có đuôi %(ext)s nhưng nội dung không phải %(kind)s: có thể tệp bị "
-                "hỏng hoặc bị đổi tên. (The content does not match the extension.)"
-            )
-            % {"name": name, "ext": extension, "kind": DOCUMENT_KINDS[extension].label}
-        )
-    return extension
 
 
 def deadline(meeting: Meeting) -> datetime:

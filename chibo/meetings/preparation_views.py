@@ -15,7 +15,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,6 +25,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from chibo.accounts import access
 from chibo.accounts.access import user_of
+from chibo.lib import documents
 from chibo.lib.dates import today
 from chibo.lib.forms import submit
 from chibo.meetings import calendar, preparation, selectors
@@ -77,7 +78,7 @@ class MoveForm(forms.Form):
     direction = forms.ChoiceField(choices=[("up", "up"), ("down", "down")])
 
 
-ACCEPT = ",".join([*preparation.DOCUMENT_KINDS, "image/*"])
+ACCEPT = documents.accept()
 
 
 class DocumentForm(forms.Form):
@@ -249,22 +250,7 @@ def document(request: HttpRequest, document_id: int) -> HttpResponseBase:
     """A meeting's document, to whoever may read the meeting's preparation; never a public
     URL. The type sent is the one checked at upload, not one guessed from the name."""
     found = preparation.access_document(user_of(request), document_id)
-    extension = PurePath(found.file.name or "").suffix.lower()
-    kind = preparation.DOCUMENT_KINDS.get(extension)
-    if kind is None:
-        raise Http404
-    try:
-        handle = found.file.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(
-        handle,
-        content_type=kind.content_type,
-        as_attachment=not kind.inline,
-        filename=_download_name(found),
-    )
-    response["Cache-Control"] = "private, no-store"
-    return response
+    return documents.serve(found.file, _download_name(found))
 
 
 @require_POST

@@ -173,6 +173,13 @@ class StepForm(forms.Form):
             self.fields["by"].label = BY_LABELS[kind]
 
 
+class DocumentForm(forms.Form):
+    """A document added to a step already recorded."""
+
+    file = forms.FileField(label=_("Tệp (PDF, ảnh, Word, Excel; tối đa 10 MB)"))
+    title = forms.CharField(label=_("Tên tài liệu"), max_length=200, required=False)
+
+
 class IntroducerForm(forms.Form):
     kind = forms.ChoiceField(label=_("Hình thức"), choices=IntroducerKind.choices)
     since = date_field(_("Cùng công tác, học tập, cư trú từ ngày"), required=False)

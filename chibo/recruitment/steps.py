@@ -12,6 +12,7 @@ step runs in one transaction with its audit event; bad input raises `ValidationE
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from pathlib import PurePath
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -23,6 +24,7 @@ from chibo.accounts.models import User
 from chibo.audit.services import record
 from chibo.committees.selectors import official_member_count
 from chibo.lib.dates import format_date, today
+from chibo.lib.documents import check_document
 from chibo.lib.intervals import active_on
 from chibo.members import services as member_services
 from chibo.members.models import Member, Membership, MembershipKind
@@ -689,7 +691,10 @@ def record_step(candidate: Candidate, kind: str, *, actor: User | None, data: St
 
 
 def attach(step: Step, *, actor: User | None, file: UploadedFile, title: str) -> Attachment:
-    title = _line(title)[:200] or (file.name or "")[:200]
+    """Keep a scanned document with a step: PDF, an image or an office file, checked by its
+    content (`chibo.lib.documents`), at most 10 MB."""
+    check_document(file)
+    title = _line(title)[:200] or PurePath(file.name or "").stem[:200]
     attachment = Attachment.objects.create(step=step, title=title, file=file, uploaded_by=actor)
     record(
         "recruitment.attachment.add",
@@ -699,3 +704,30 @@ def attach(step: Step, *, actor: User | None, file: UploadedFile, title: str) ->
         changes={"step": step.kind, "title": title},
     )
     return attachment
+
+
+@transaction.atomic
+def add_document(step: Step, *, actor: User | None, file: UploadedFile, title: str) -> Attachment:
+    """A document added later to a step already recorded (the scan of a resolution, say)."""
+    _locked(step.candidate)
+    return attach(step, actor=actor, file=file, title=title)
+
+
+@transaction.atomic
+def remove_document(attachment: Attachment, *, actor: User | None) -> None:
+    """Take a document off its step (attached by mistake, or a better scan replaces it); the
+    file goes once this commits, the audit log keeps its title and step."""
+    step = attachment.step
+    candidate = _locked(step.candidate)
+    changes = {"step": step.kind, "title": attachment.title, "file": attachment.file.name}
+    storage, name = attachment.file.storage, attachment.file.name
+    attachment.delete()
+    if name:
+        transaction.on_commit(lambda: storage.delete(name))
+    record(
+        "recruitment.attachment.remove",
+        actor=actor,
+        obj=candidate,
+        unit=candidate.unit,
+        changes=changes,
+    )

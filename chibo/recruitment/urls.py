@@ -16,4 +16,6 @@ urlpatterns = [
     path("<int:candidate_id>/introducers/", views.introducers, name="introducers"),
     path("<int:candidate_id>/relatives/", views.relatives, name="relatives"),
     path("documents/<int:attachment_id>/", views.attachment, name="attachment"),
+    path("documents/<int:attachment_id>/remove/", views.remove_document, name="remove_document"),
+    path("steps/<int:step_id>/documents/", views.add_document, name="add_document"),
 ]

@@ -14,10 +14,11 @@ from django.views.decorators.http import require_POST
 
 from chibo.accounts import access
 from chibo.accounts.access import user_of
+from chibo.lib import documents
 from chibo.lib.dates import today
 from chibo.lib.forms import errors_as_messages, submit
 from chibo.recruitment import forms, report, selectors, services, steps
-from chibo.recruitment.models import OPEN_STAGES, StepKind, Verdict
+from chibo.recruitment.models import OPEN_STAGES, Step, StepKind, Verdict
 from chibo.units.models import Unit
 
 PAGE_SIZE = 50
@@ -125,10 +126,15 @@ def candidate(request: HttpRequest, candidate_id: int) -> HttpResponse:
     day = today()
     kinds = [k for k in selectors.next_steps(c) if selectors.may_record(user, c, k)]
     can_write = access.can_change_unit(user, c.unit)
+    done = selectors.steps_of(c)
+    keeps = {kind for kind in {each.kind for each in done} if selectors.may_record(user, c, kind)}
+    for each in done:
+        each.keeps_documents = can_write and each.kind in keeps  # type: ignore[attr-defined]
     context = {
         "candidate": c,
         "unit": c.unit,
-        "steps": selectors.steps_of(c),
+        "steps": done,
+        "accept": documents.accept(),
         "due": selectors.open_due(c, day),
         "unreviewed": selectors.review_overdue(c, day),
         "certificate_expires": services.certificate_expires(c),
@@ -257,9 +263,47 @@ def relatives(request: HttpRequest, candidate_id: int) -> HttpResponse:
 
 @login_required
 def attachment(request: HttpRequest, attachment_id: int) -> FileResponse:
-    document = access.access_attachment(user_of(request), attachment_id)
-    name = (document.file.name or "").rsplit("/", 1)[-1]
-    return FileResponse(document.file.open("rb"), as_attachment=False, filename=name)
+    """A candidate's document, to whoever may read the candidate; never a public URL."""
+    return documents.serve(access.access_attachment(user_of(request), attachment_id).file)
+
+
+@require_POST
+@login_required
+def add_document(request: HttpRequest, step_id: int) -> HttpResponse:
+    """A document added to a step already recorded, by whoever may record that step."""
+    user = user_of(request)
+    done = access.access_step(user, step_id)
+    if not selectors.may_record(user, done.candidate, done.kind):
+        raise Http404
+    form = forms.DocumentForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        added = submit(
+            form,
+            lambda: steps.add_document(done, actor=user, file=data["file"], title=data["title"]),
+        )
+        if added:
+            messages.success(request, _("Đã đính kèm: %(title)s.") % {"title": added.title})
+    errors_as_messages(request, form)
+    return redirect(_at_step(done))
+
+
+@require_POST
+@login_required
+def remove_document(request: HttpRequest, attachment_id: int) -> HttpResponse:
+    """Take a document off its step, by whoever may record that step."""
+    user = user_of(request)
+    document = access.access_attachment(user, attachment_id)
+    done = access.access_step(user, document.step_id)
+    if not selectors.may_record(user, done.candidate, done.kind):
+        raise Http404
+    steps.remove_document(document, actor=user)
+    messages.success(request, _("Đã gỡ tài liệu: %(title)s.") % {"title": document.title})
+    return redirect(_at_step(done))
+
+
+def _at_step(done: Step) -> str:
+    return reverse("recruitment:candidate", args=[done.candidate_id]) + f"#step-{done.pk}"
 
 
 def _year(request: HttpRequest) -> int:

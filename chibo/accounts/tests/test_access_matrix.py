@@ -107,6 +107,7 @@ SEES_MEMBERS = per_role(200, 200, 200, 200, 404, LOGIN)
 ALERT = Redirect("compliance:alert")
 BOARD = Redirect("recruitment:board")
 TARGETS = Redirect("recruitment:targets")
+CANDIDATE = Redirect("recruitment:candidate")
 RULES_PAGE = Redirect("rulebook:unit")
 
 
@@ -714,6 +715,22 @@ ROUTES: dict[str, Route] = {
         SEES_MEMBERS,
         kwargs=lambda c, t: {"attachment_id": t.id},
         targets=recruitment_helpers.attachment_targets,
+    ),
+    # A step's documents are kept by whoever may record the step; the read-only roles find no
+    # such page. Nothing posted: the page comes back with the error, nothing is written.
+    "recruitment:add_document": Route(
+        per_role(CANDIDATE, CANDIDATE, 404, CANDIDATE, 404, LOGIN),
+        kwargs=lambda c, t: {"step_id": t.id},
+        targets=recruitment_helpers.step_targets,
+        methods=("POST",),
+        writes=True,
+    ),
+    "recruitment:remove_document": Route(
+        per_role(CANDIDATE, CANDIDATE, 404, CANDIDATE, 404, LOGIN),
+        kwargs=lambda c, t: {"attachment_id": t.id},
+        targets=recruitment_helpers.attachment_targets,
+        methods=("POST",),
+        writes=True,
     ),
     # Recruitment in the API follows the pages. A new candidate on a unit that keeps no list is
     # refused by the service (400); the Youth Union cannot introduce a candidate who is not a

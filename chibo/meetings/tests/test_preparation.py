@@ -19,6 +19,7 @@ from chibo.accounts.models import Role, User
 from chibo.audit.models import AuditEvent
 from chibo.committees import services as committee_services
 from chibo.committees.models import Body, Position
+from chibo.lib.documents import MAX_DOCUMENT_BYTES
 from chibo.meetings import preparation, selectors, services
 from chibo.meetings.models import (
     AgendaItem,
@@ -290,7 +291,7 @@ def test_refused_documents(tree: Tree, name: str, content: bytes, message: str) 
 
 def test_a_document_over_10_mb_is_refused(tree: Tree) -> None:
     meeting = plan(tree.cell_a1, future(5))
-    big = PDF + b"0" * preparation.MAX_DOCUMENT_BYTES
+    big = PDF + b"0" * MAX_DOCUMENT_BYTES
     with pytest.raises(ValidationError, match="quá giới hạn 10 MB"):
         preparation.upload_document(meeting, actor=None, file=upload("lon.pdf", big))
 

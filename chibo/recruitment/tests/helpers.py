@@ -130,3 +130,18 @@ def attachment_targets(ctx: Any) -> list[Any]:
         )
         found.append(Target(target.label, done.attachments.get().pk, target.in_scope, target.unit))
     return found
+
+
+def step_targets(ctx: Any) -> list[Any]:
+    """A recorded step (the certificate, the cell's own) of each candidate above."""
+    from chibo.accounts.tests.test_access_matrix import Target
+
+    found = []
+    for target in candidate_targets(ctx):
+        if not Candidate.objects.filter(pk=target.id).exists():
+            found.append(target)
+            continue
+        candidate = Candidate.objects.get(pk=target.id)
+        done = step(candidate, StepKind.CERTIFICATE, date(2024, 5, 6), by="Trung tâm Chính trị")
+        found.append(Target(target.label, done.pk, target.in_scope, target.unit))
+    return found

@@ -4,15 +4,18 @@ not grow with the data."""
 from datetime import date, timedelta
 
 import pytest
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from chibo.accounts.models import Role, User
+from chibo.audit.models import AuditEvent
 from chibo.lib.dates import today
 from chibo.recruitment import services
-from chibo.recruitment.models import Candidate, Stage, StepKind
+from chibo.recruitment.models import Attachment, Candidate, Stage, StepKind
 from chibo.recruitment.tests.helpers import make_candidate, members_of, ready, seat_committee, step
 from conftest import Tree, make_member
 
@@ -225,3 +228,61 @@ def test_correcting_a_candidates_details_until_the_ceremony(
     c.save()
     refused = client.post(url, {**data, "full_name": "Khác"})
     assert "Admitted: correct the member" in refused.content.decode()
+
+
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
+
+
+def test_a_steps_documents_are_added_checked_served_and_removed(
+    tree: Tree, users: dict[str, User], django_capture_on_commit_callbacks
+) -> None:
+    c = make_candidate(tree.cell_a1)
+    done = step(c, StepKind.CERTIFICATE, date(2025, 3, 1), by="Trung tâm Chính trị")
+    client = signed_in(users[Role.SECRETARY])
+    url = reverse("recruitment:add_document", args=[done.pk])
+    page = reverse("recruitment:candidate", args=[c.pk])
+    assert url in client.get(page).content.decode()
+
+    renamed = SimpleUploadedFile("giay-chung-nhan.pdf", b"MZ\x90\x00 not a pdf")
+    refused = client.post(url, {"file": renamed, "title": "Giấy chứng nhận"}, follow=True)
+    assert "nội dung không phải PDF" in refused.content.decode()
+    assert not Attachment.objects.exists()
+
+    scan = SimpleUploadedFile("gcn.pdf", PDF, content_type="application/pdf")
+    response = client.post(url, {"file": scan, "title": "Giấy chứng nhận (bản quét)"})
+    assert response.status_code == 302 and response["Location"].endswith(f"#step-{done.pk}")
+    document = Attachment.objects.get()
+    assert document.title == "Giấy chứng nhận (bản quét)" and document.step == done
+    served = client.get(reverse("recruitment:attachment", args=[document.pk]))
+    assert served["Content-Type"] == "application/pdf"
+    assert served["Cache-Control"] == "private, no-store"
+    assert b"".join(served.streaming_content) == PDF  # type: ignore[attr-defined]
+    stored = document.file.name
+    assert default_storage.exists(stored)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        removed = client.post(reverse("recruitment:remove_document", args=[document.pk]))
+    assert removed.status_code == 302
+    assert not Attachment.objects.exists()
+    assert not default_storage.exists(stored)
+    event = AuditEvent.objects.filter(action="recruitment.attachment.remove").get()
+    assert event.changes["title"] == "Giấy chứng nhận (bản quét)"
+
+
+def test_only_who_records_a_step_keeps_its_documents(tree: Tree, users: dict[str, User]) -> None:
+    c = proposed(tree, "Chờ Đảng Ủy", today() - timedelta(days=5))
+    seat_committee(tree.commune_a, members_of(tree.cell_a1)[:3], date(2020, 1, 1))
+    done = step(c, StepKind.COMMITTEE_RESOLUTION, today(), votes_for=3, number="7")
+    url = reverse("recruitment:add_document", args=[done.pk])
+    scan = {"file": SimpleUploadedFile("nq.pdf", PDF), "title": "Nghị quyết"}
+    secretary = signed_in(users[Role.SECRETARY])
+    assert url not in secretary.get(reverse("recruitment:candidate", args=[c.pk])).content.decode()
+    assert secretary.post(url, scan).status_code == 404
+    assert not Attachment.objects.exists()
+    staff = signed_in(users[Role.STAFF])
+    scan = {"file": SimpleUploadedFile("nq.pdf", PDF), "title": "Nghị quyết"}
+    assert staff.post(url, scan).status_code == 302
+    document = Attachment.objects.get()
+    remove = reverse("recruitment:remove_document", args=[document.pk])
+    assert secretary.post(remove).status_code == 404
+    assert Attachment.objects.exists()
