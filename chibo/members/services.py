@@ -35,6 +35,7 @@ from chibo.members.models import (
     card_number_format,
     citizen_id_format,
 )
+from chibo.units import counts as unit_counts
 from chibo.units.models import Unit
 
 
@@ -291,6 +292,8 @@ def register_members(
             for m, day in zip(members, on, strict=True)
         ],
     )
+    if on:
+        unit_counts.units_changed([unit.pk], min(on))
     return members
 
 
@@ -478,6 +481,7 @@ def _change_status(
         from chibo.compliance.services import unit_changed  # lazy: compliance reads the roll
 
         unit_changed(counted_in.pk, on)
+        unit_counts.units_changed([counted_in.pk], on)
     return created
 
 

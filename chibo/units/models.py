@@ -143,3 +143,34 @@ class UnitVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.valid_from:%d/%m/%Y}–)"
+
+
+class SubtreeCount(models.Model):
+    """The figures of a unit's whole subtree on one day: members on the roll, cells and units,
+    the unit itself included, and the members on its own roll.
+
+    The unit page and the API read a unit's row and its children's instead of counting every
+    membership below it (decision 0015). Rows are kept for today and for recent month ends only
+    and are exact: `units.counts` writes them nightly and, after each change to the roll or the
+    tree, rewrites the rows of the changed units and of the units above them. A row that is
+    missing is counted live. Only `units.counts` writes these rows.
+    """
+
+    # Rows are found by day first (the unique index below), never by unit alone.
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    day = models.DateField(_("ngày"))
+    members = models.PositiveIntegerField(default=0)
+    cells = models.PositiveIntegerField(default=0)
+    units = models.PositiveIntegerField(default=1)
+    own_members = models.PositiveIntegerField(default=0)
+    refreshed_at = models.DateTimeField()
+
+    class Meta:
+        verbose_name = _("số liệu toàn đơn vị")
+        verbose_name_plural = _("số liệu toàn đơn vị")
+        constraints = [
+            models.UniqueConstraint(fields=["day", "unit"], name="subtree_count_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.day:%d/%m/%Y}: {self.members}"

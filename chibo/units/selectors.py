@@ -1,16 +1,15 @@
 """Reads on the organisation tree, as of a date. Permission comes from accounts.access."""
 
-from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import QuerySet
+from django.db import connection
+from django.db.models import Q, QuerySet
 
 from chibo.lib.intervals import active_on
 from chibo.lib.vntext import search_key
-from chibo.members.selectors import member_counts
-from chibo.units import treepath
-from chibo.units.models import Unit, UnitKind, UnitVersion
+from chibo.units import counts, treepath
+from chibo.units.models import SubtreeCount, Unit, UnitVersion
 
 
 @dataclass(frozen=True)
@@ -49,30 +48,66 @@ def ancestors_on(version: UnitVersion, on: date) -> list[UnitVersion]:
 
 
 def counts_below(version: UnitVersion, on: date) -> dict[int, Counts]:
-    """Members, cells and units in the subtree of every unit below `version`, and of itself.
+    """Members, cells and units in the subtree of `version`'s unit and of each unit directly
+    under it on `on`, keyed by unit id.
 
-    Two queries whatever the size of the tree: the subtree's versions, and the members of
-    each of its units; the sums by subtree are done here.
+    From the stored rows when `on` is a kept day and they add up (one query), otherwise counted
+    live, summed by child in the database (one statement): the same answer either way, and as
+    many rows as the unit has children whatever the size of the tree (decision 0015).
     """
-    versions = list(
-        UnitVersion.objects.filter(active_on(on), treepath.within(version.path)).values_list(
-            "unit_id", "path", "unit__kind"
-        )
+    stored = _stored_counts(version, on)
+    return stored if stored is not None else _live_counts(version, on)
+
+
+def _stored_counts(version: UnitVersion, on: date) -> dict[int, Counts] | None:
+    """The stored rows of the unit and its children on `on`; None unless the unit's row is
+    there and its children's rows add up to it (none missing)."""
+    if not counts.is_kept(on):
+        return None
+    unit_and_children = (
+        UnitVersion.objects.filter(active_on(on))
+        .filter(Q(unit_id=version.unit_id) | Q(parent_id=version.unit_id))
+        .values("unit_id")
     )
-    members = member_counts(
-        UnitVersion.objects.filter(active_on(on), treepath.within(version.path)).values("unit_id"),
-        on,
+    rows = SubtreeCount.objects.filter(day=on, unit_id__in=unit_and_children).values_list(
+        "unit_id", "members", "cells", "units"
     )
-    sums: dict[int, list[int]] = defaultdict(lambda: [0, 0, 0])
-    for unit_id, path, kind in versions:
-        n_members = members.get(unit_id, 0)
-        is_cell = 1 if kind == UnitKind.CELL else 0
-        for ancestor_id in treepath.ids(path[len(version.path) - treepath.SEGMENT :]):
-            totals = sums[ancestor_id]
-            totals[0] += n_members
-            totals[1] += is_cell
-            totals[2] += 1
-    return {unit_id: Counts(*totals) for unit_id, totals in sums.items()}
+    found = {unit_id: Counts(members, cells, units) for unit_id, members, cells, units in rows}
+    own = found.get(version.unit_id)
+    below = sum(c.units for unit_id, c in found.items() if unit_id != version.unit_id)
+    if own is None or own.units != 1 + below:
+        return None
+    return found
+
+
+def _live_counts(version: UnitVersion, on: date) -> dict[int, Counts]:
+    """Counted live in one statement, summed by child in the database."""
+    sql, params = counts.branches_sql(version.path, on)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        found = {
+            treepath.ids(branch)[-1]: Counts(int(members), int(cells), int(units))
+            for branch, members, cells, units in cursor.fetchall()
+        }
+    # The unit's own branch is its own roll and itself; its total is every branch's.
+    below = found.values()
+    found[version.unit_id] = Counts(
+        sum(c.members for c in below), sum(c.cells for c in below), sum(c.units for c in below)
+    )
+    return found
+
+
+def counts_in_subtree(version: UnitVersion, on: date) -> dict[int, Counts]:
+    """Members, cells and units in the subtree of every unit of `version`'s subtree on `on`,
+    counted live in one statement. Its answer grows with the subtree: for checks, tests and
+    tools, not for pages (they use `counts_below`)."""
+    sql, params = counts.figures_sql(version.path, on)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return {
+            unit_id: Counts(int(members), int(cells), int(units))
+            for unit_id, members, cells, units, _own in cursor.fetchall()
+        }
 
 
 def live_children(unit: Unit, on: date) -> QuerySet[Unit]:

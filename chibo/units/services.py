@@ -21,7 +21,7 @@ from chibo.lib.intervals import active_on
 from chibo.lib.vntext import search_key
 from chibo.members import services as member_services
 from chibo.members.models import Membership
-from chibo.units import selectors, treepath
+from chibo.units import counts, selectors, treepath
 from chibo.units.models import EndReason, KindRule, Unit, UnitKind, UnitVersion
 
 
@@ -164,6 +164,7 @@ def create_unit(
     UnitVersion.objects.create(
         unit=unit, name=name, parent=parent, path=unit.path, valid_from=on, basis=basis
     )
+    counts.units_changed([unit.pk], on)
     record(
         "units.unit.create",
         actor=actor,
@@ -258,6 +259,7 @@ def move_unit(
     old_parent = unit.parent
     _relocate(unit, new_parent, on=on, basis=basis)
     unit.refresh_from_db()
+    counts.units_changed([unit.pk, old_parent.pk if old_parent else None], on)
     record(
         "units.unit.move",
         actor=actor,
@@ -339,6 +341,7 @@ def dissolve_unit(unit: Unit, *, actor: User | None, on: date, basis: str = "") 
             count=members,
         )
     _end(unit, on=on, reason=EndReason.DISSOLVED, basis=basis, successor=None)
+    counts.units_changed([unit.pk, unit.parent_id], on)
     record(
         "units.unit.dissolve",
         actor=actor,
@@ -397,6 +400,7 @@ def merge_units(
     _check_no_later_change([target], on)
 
     for source in locked:
+        counts.units_changed([source.pk, target.pk, source.parent_id], on)
         children = _live_children_of(source, on)
         for child in children:
             _relocate(child, target, on=on, basis=basis)
@@ -481,6 +485,7 @@ def split_unit(
         )
     unit.refresh_from_db()
     _end(unit, on=on, reason=EndReason.SPLIT, basis=basis, successor=None)
+    counts.units_changed([unit.pk, unit.parent_id], on)
     record(
         "units.unit.split",
         actor=actor,

@@ -74,7 +74,7 @@ def test_cells_range_from_three_members(demo: str) -> None:
     district = Unit.objects.get(code="TH-HL")
     version = selectors.version_on(district, ARTICLE_DAY)
     assert version is not None
-    per_unit = selectors.counts_below(version, ARTICLE_DAY)
+    per_unit = selectors.counts_in_subtree(version, ARTICLE_DAY)
     cells = [per_unit[u.pk].members for u in Unit.objects.filter(kind=UnitKind.CELL)]
     assert min(cells) >= 3
     assert max(cells) > 40

@@ -354,8 +354,8 @@ def totals_below(version: UnitVersion, on: date, months: list[date]) -> dict[int
     """Dues paid and member-months unpaid over `months` in the subtree of the unit of
     `version` and of every unit below it, the tree as it stood on `on`.
 
-    Two queries whatever the size of the tree, as `units.selectors.counts_below`: the
-    subtree's units with the amounts each collected, and the unpaid member-months of each.
+    Two queries whatever the size of the tree: the subtree's units with the amounts each
+    collected, and the unpaid member-months of each.
     """
     in_tree = UnitVersion.objects.filter(active_on(on), treepath.within(version.path))
     collected = (

@@ -32,6 +32,7 @@ from chibo.members.models import (
     TransferState,
 )
 from chibo.members.services import STANDING, Basis, _change_status, home_unit, status_on
+from chibo.units import counts as unit_counts
 from chibo.units.models import Unit
 
 
@@ -331,6 +332,7 @@ def confirm_transfer(transfer: Transfer, *, actor: User | None, on: date) -> Tra
 
     for unit_id in (transfer.from_unit_id, to_unit.pk):
         unit_changed(unit_id, on)
+    unit_counts.units_changed([transfer.from_unit_id, to_unit.pk], on)
     return transfer
 
 

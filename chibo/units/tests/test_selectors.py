@@ -50,8 +50,11 @@ def test_counts_below_sum_members_and_cells(tree: Tree) -> None:
     counts = selectors.counts_below(version, TODAY)
     assert counts[tree.district.pk] == selectors.Counts(members=6, cells=3, units=6)
     assert counts[tree.commune_a.pk] == selectors.Counts(members=5, cells=2, units=3)
-    assert counts[tree.cell_b1.pk] == selectors.Counts(members=1, cells=1, units=1)
-    assert tree.other_cell.pk not in counts
+    assert set(counts) == {tree.district.pk, tree.commune_a.pk, tree.commune_b.pk}
+    every = selectors.counts_in_subtree(version, TODAY)
+    assert every[tree.cell_b1.pk] == selectors.Counts(members=1, cells=1, units=1)
+    assert {u: every[u] for u in counts} == counts
+    assert tree.other_cell.pk not in every
 
 
 def test_counts_follow_dates(tree: Tree) -> None:
@@ -67,7 +70,7 @@ def test_counts_follow_dates(tree: Tree) -> None:
     assert selectors.counts_below(version, TODAY)[tree.district.pk] == selectors.Counts(7, 4, 7)
 
 
-def test_counts_below_take_two_queries_whatever_the_size(tree: Tree) -> None:
+def test_live_counts_below_take_one_query_whatever_the_size(tree: Tree) -> None:
     def queries_for_district() -> int:
         version = selectors.version_on(tree.district, TODAY)
         assert version is not None
@@ -80,7 +83,7 @@ def test_counts_below_take_two_queries_whatever_the_size(tree: Tree) -> None:
         cell = make_unit(tree.commune_b, UnitKind.CELL, f"N{i}")
         for j in range(3):
             make_member(cell, f"Thành Viên {i} {j}")
-    assert queries_for_district() == small == 2
+    assert queries_for_district() == small == 1
 
 
 def test_ancestors_in_one_query(tree: Tree) -> None:
