@@ -1,19 +1,22 @@
 """Deterministic data at the scale of a district, a province or the whole Party.
 
-The rows are the ones the services would have written for a year of a real organisation:
-`units.services.create_unit` (a Unit and its UnitVersion, digit paths), `register_members`
-(Member with its search keys, an official Membership, the opening status chain), the status
-services (`exempt_member`, `record_death`, `remove_member`: the open link closed the day
-before, final statuses closing the membership), `plan_meeting` (the standard agenda),
-`take_roll` and `close_meeting` (attendance of the expected members only, an excused absence
-with its reason, exempted members who came present but not counted) and `collect_dues` (members
-on the roll on the month's first day, at the regular meeting). Audit events are not generated.
+The rows are the ones the services would have written: `units.services.create_unit` (a Unit
+and its UnitVersion, digit paths), `register_members` (Member with its search keys, an official
+Membership, the opening status chain), the status services (`recognise_member`,
+`exempt_member`, `record_death`, `remove_member`: the open link closed the day before, final
+statuses closing the membership), `plan_meeting` (the standard agenda), `take_roll` and
+`close_meeting` (attendance of the expected members only, an excused absence with its reason,
+exempted members who came present but not counted), `collect_dues` (members on the roll on the
+month's first day, at the regular meeting), `committees.services.appoint` (each base
+organisation's committee), and the recruitment services (`bench/candidates.py`: candidates,
+every step of their admission and probation, yearly targets). Audit events are not generated.
 
 The shape, fixed by the seed: units as a dated tree (central → province → commune → base
 organisation → cell, a tenth of the base organisations with no cells, holding meetings
-themselves), cell sizes skewed from 3 to several hundred with one cell of exactly 300 members,
-official and probationary members, a few new admissions, exempted elderly members, a few deaths
-and removals, twelve months of regular meetings (Dec 2025 – Nov 2026) and some thematic ones,
+themselves) standing from 1/1/2021, cell sizes skewed from 3 to several hundred with one cell
+of exactly 300 members, official and probationary members, about 2,5 % of the members admitted
+each year since 2021 and candidates at every step, exempted elderly members, a few deaths and
+removals, twelve months of regular meetings (Dec 2025 – Nov 2026) and some thematic ones,
 attendance marks with lagging cells, dues.
 
 Every row is produced once, as a line of PostgreSQL's COPY text format. PostgreSQL loads them
@@ -41,8 +44,10 @@ from zoneinfo import ZoneInfo
 
 from dateutil.relativedelta import relativedelta
 from django.apps import apps
+from django.core.management.color import no_style
 from django.db import connection, transaction
 
+from bench import candidates
 from chibo.lib.progress import Progress
 from chibo.lib.vntext import name_sort_key, search_key
 from chibo.meetings import services as meeting_services
@@ -51,10 +56,15 @@ from chibo.members.models import FINAL, DuesCategory, Extent, MembershipKind, St
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitKind
 
-FOUNDED = date(2025, 7, 1)  # the tree as the 2025 reform (294-QĐ/TW) left it
+# The tree, in the shape the 2025 reform (294-QĐ/TW) left it, and the rolls as first recorded:
+# five years of admissions before the meetings' year (the reorganisation is not generated).
+FOUNDED = date(2021, 1, 1)
+EVENTS_FROM = date(2025, 7, 1)  # exemptions, deaths and removals of official members after it
 FIRST_MONTH = date(2025, 12, 1)
 MONTHS = [FIRST_MONTH + relativedelta(months=i) for i in range(12)]
 LAST_DAY = date(2026, 11, 28)  # the last day anything happens in the generated data
+ADMITTED_A_YEAR = 0.025  # of the members (RULES.md §7: about 143.000 a year nationally)
+NEW_SHARE = ADMITTED_A_YEAR * (LAST_DAY - FOUNDED).days / 365.25  # admitted since FOUNDED
 RENAMED_ON = date(2026, 1, 1)
 LOCAL = ZoneInfo("Asia/Ho_Chi_Minh")
 BIG_CELL = 300  # the roll-call scenario's cell (RULES.md §7: cells of several hundred exist)
@@ -194,6 +204,98 @@ TABLES: dict[str, list[str]] = {
         "meeting_id",
         "recorded_at",
     ],
+    "committees_committeeseat": [
+        "id",
+        "member_id",
+        "unit_id",
+        "body",
+        "position",
+        "valid_from",
+        "valid_to",
+        "basis",
+    ],
+    "recruitment_target": ["id", "unit_id", "year", "target", "basis", "set_by_id", "set_at"],
+    "recruitment_candidate": [
+        "id",
+        "unit_id",
+        "full_name",
+        "search_name",
+        "sort_name",
+        "sex",
+        "birth_date",
+        "citizen_id",
+        "hometown",
+        "address",
+        "phone",
+        "ethnicity",
+        "religion",
+        "education",
+        "education_exception",
+        "occupation",
+        "workplace",
+        "youth_union",
+        "helper_id",
+        "listed_on",
+        "reviewed_on",
+        "stage",
+        "certificate_on",
+        "resolved_on",
+        "endorsed_on",
+        "extension_workdays",
+        "decided_on",
+        "decision_received_on",
+        "admitted_on",
+        "probation_ends_on",
+        "proposal",
+        "probation_resolved_on",
+        "probation_endorsed_on",
+        "escalated_on",
+        "closed_on",
+        "member_id",
+        "created_at",
+    ],
+    "recruitment_step": [
+        "id",
+        "candidate_id",
+        "kind",
+        "on",
+        "number",
+        "by",
+        "note",
+        "proposal",
+        "votes_for",
+        "votes_against",
+        "voters",
+        "passed",
+        "workdays",
+        "received_on",
+        "consent",
+        "recorded_by_id",
+        "recorded_at",
+    ],
+    "recruitment_introducer": [
+        "id",
+        "candidate_id",
+        "kind",
+        "member_id",
+        "organisation",
+        "number",
+        "since",
+        "assigned_on",
+        "ended_on",
+        "reason",
+        "replaces_id",
+    ],
+    "recruitment_relative": [
+        "id",
+        "candidate_id",
+        "relation",
+        "full_name",
+        "verdict",
+        "concluded_on",
+        "by",
+        "note",
+    ],
 }
 N = "\\N"  # NULL in COPY text
 SECRETARY = MarkSource.SECRETARY.value
@@ -271,7 +373,7 @@ THEMES = [
 ]
 CELL_KINDS = ["thôn", "thôn", "thôn", "khu phố", "trường", "trạm y tế", "công an", "quân sự"]
 BASE_KINDS = ["Đảng bộ xã", "Chi bộ cơ sở", "Đảng bộ cơ quan", "Đảng bộ trường", "Đảng bộ công ty"]
-REGISTER_BASIS = "Sắp xếp tổ chức đảng, hiệu lực 01/07/2025"
+REGISTER_BASIS = "Danh sách đảng viên của chi bộ, nhập ngày 01/01/2021"
 
 
 @dataclass
@@ -285,6 +387,7 @@ class UnitNode:
     children: list[UnitNode] = field(default_factory=list)
     members: int = 0  # for the units that hold meetings
     on_roll: int = 0  # of them, still on the roll on LAST_DAY
+    committee: int = 0  # seats on a base organisation's committee
 
     @property
     def holds_meetings(self) -> bool:
@@ -351,6 +454,11 @@ def _lower_first(name: str) -> str:
     return name[:1].lower() + name[1:]
 
 
+def _province_name(name: str) -> str:
+    """ "Thanh Hóa" → "tỉnh Thanh Hóa", "Thành phố Hà Nội" → "thành phố Hà Nội"."""
+    return _lower_first(name) if name.startswith("Thành phố") else f"tỉnh {name}"
+
+
 def _province_code(code: int) -> str:
     return f"P{code:02d}"
 
@@ -380,7 +488,7 @@ def build_tree(scale: Scale) -> list[UnitNode]:
         return node
 
     provinces = [
-        add(top, UnitKind.PROVINCE, _province_code(code), f"Đảng bộ {_lower_first(name)}")
+        add(top, UnitKind.PROVINCE, _province_code(code), f"Đảng bộ {_province_name(name)}")
         for code, name, _c in _provinces(scale)
     ]
     communes = []
@@ -457,13 +565,40 @@ class Rows:
 # The generator ---------------------------------------------------------------------------
 
 
-@dataclass
+@dataclass(eq=False)
 class Person:
+    """A member as drawn, before the rows are written: what the meetings, the dues and the
+    recruitment steps of the unit need to know about them."""
+
     id: int
     roll_from: date  # on the unit's roll from
     event: str | None = None  # exempted, deceased or removed
     event_on: date | None = None
     dues: int = 0
+    official_from: date | None = None  # the status chain's official link, if any
+    official_to: date | None = None  # its last day, if it ended
+    timeline: candidates.Timeline | None = None  # admitted since FOUNDED: their procedure
+    candidacy: bool = False  # the procedure is recorded (a candidate row links to them)
+    details: dict[str, Any] = field(default_factory=dict)
+
+    def applicant(self) -> candidates.Applicant:
+        d = self.details
+        return candidates.Applicant(
+            full_name=d["full_name"],
+            search_name=d["search"],
+            sort_name=d["sort"],
+            sex=d["sex"],
+            born=d["born"],
+            citizen_id=d["citizen"] or "",
+            hometown=d["place"],
+            address=d["address"],
+            phone=d["phone"],
+            ethnicity=d["ethnicity"],
+            religion=d["religion"],
+            education=d["education_key"],
+            occupation=d["occupation"][0],
+            workplace=d["occupation"][1],
+        )
 
 
 class Ids:
@@ -489,10 +624,13 @@ class Generator:
         probe = Unit(kind=UnitKind.CELL)
         self.regular_days = {m: meeting_services.regular_day(probe, m) for m in MONTHS}
         self.keys: dict[str, tuple[str, str]] = {}
+        self.recruitment = candidates.Recruitment(scale.seed, rows, self.ids, keep_figures)
+        self.recognised = self.recruitment.recognised
 
     def run(self, progress: Callable[[int], None] | None = None) -> list[UnitNode]:
         units = build_tree(self.scale)
         self._units(units)
+        self.recruitment.targets(units)
         self.rows.flush()
         # Members are numbered unit by unit in tree order, so a province's are contiguous:
         # the serial part of their citizen IDs is their rank in the province.
@@ -503,7 +641,7 @@ class Generator:
                 province = province.parent
             first = first_of_province.setdefault(province.id, self.ids.next["members_member"])
             serial = self.ids.next["members_member"] - first
-            if serial + unit.members > 10**6:
+            if serial + unit.members > self.recruitment.spare_serial.get(province.id, 10**6):
                 raise ValueError(f"{province.code}: more members than citizen ID serials")
             self._meeting_unit(unit, province, serial)
             if progress:
@@ -553,20 +691,25 @@ class Generator:
             keys = self.keys[full] = (search_key(full), name_sort_key(full))
         return full, keys[0], keys[1], sex
 
-    def _member(
+    def _person(
         self, rng: random.Random, unit: UnitNode, province_code: str, serial: int
     ) -> Person:
+        """A member of `unit` as drawn: personal data, admission, the status chain's dates."""
         member_id = self.ids.take("members_member")
         full, search, sort, sex = self._name(rng)
-        new = rng.random() < 0.025  # admitted during the year
-        if new:
+        timeline = None
+        if rng.random() < NEW_SHARE:  # admitted since the data begins
             admitted = _days(rng, FOUNDED + timedelta(days=1), LAST_DAY - timedelta(days=1))
             born = _days(
-                rng, date(1988, 1, 1), min(date(2006, 1, 1), admitted - relativedelta(years=19))
+                rng,
+                date(1988, 1, 1),
+                min(date(2006, 1, 1), candidates.plus_months(admitted, -19 * 12)),
             )
+            timeline = self.recruitment.timeline(rng, admitted, unit.kind == UnitKind.CELL)
+            decided = timeline.decided
         else:
-            born = _days(rng, date(1936, 1, 1), date(2003, 6, 30))
-            earliest = born + relativedelta(years=18, days=1)
+            born = _days(rng, date(1936, 1, 1), date(2002, 6, 30))
+            earliest = candidates.plus_months(born, 18 * 12) + timedelta(days=1)
             admitted = _days(
                 rng,
                 min(
@@ -574,14 +717,11 @@ class Generator:
                 ),
                 FOUNDED - timedelta(days=30),
             )
-        decided = admitted - timedelta(days=rng.randrange(0, 30))
-        if decided < born + relativedelta(years=18):
-            decided = born + relativedelta(years=18)
-            admitted = max(admitted, decided)
-        recognised = admitted + relativedelta(months=12)
-        recognised_on: date | None = recognised if recognised <= LAST_DAY else None
-        roll_from = admitted if new else FOUNDED
-        age = relativedelta(LAST_DAY, born).years
+            decided = admitted - timedelta(days=rng.randrange(0, 30))
+            if decided < candidates.plus_months(born, 18 * 12):
+                decided = candidates.plus_months(born, 18 * 12)
+                admitted = max(admitted, decided)
+        age = candidates.age(born, LAST_DAY)
         occupation = RETIRED if age >= 62 else OCCUPATIONS[rng.randrange(len(OCCUPATIONS))]
         low, high = occupation[3]
         dues = rng.randrange(low, high + 1, 1000)
@@ -595,59 +735,109 @@ class Generator:
         while commune is not None and commune.kind != UnitKind.COMMUNE:
             commune = commune.parent
         place = commune.name.removeprefix("Đảng bộ ") if commune else unit.name
+        email = f"dv{member_id}@example.vn" if rng.random() < 0.3 else ""
+        education_key = candidates.EDUCATION[rng.randrange(len(candidates.EDUCATION))]
+        person = Person(member_id, admitted if timeline else FOUNDED, dues=dues, timeline=timeline)
+        person.details = {
+            "full_name": full,
+            "search": search,
+            "sort": sort,
+            "sex": sex,
+            "born": born,
+            "place": place,
+            "address": f"Thôn {rng.randrange(1, 15)}, {place}",
+            "phone": f"09{rng.randrange(10**8):08d}",
+            # the ceremony takes no e-mail and gives the candidate's education
+            "email": "" if timeline else email,
+            "citizen": citizen,
+            "ethnicity": ETHNICITIES[rng.randrange(len(ETHNICITIES))],
+            "religion": RELIGIONS[rng.randrange(len(RELIGIONS))],
+            "education_key": education_key,
+            "education": (
+                self.recruitment.education[education_key]
+                if timeline
+                else EDUCATION[rng.randrange(len(EDUCATION))]
+            ),
+            "occupation": occupation,
+            "decided": decided,
+            "admitted": admitted,
+        }
+        # The opening chain of register_members: probationary until recognised, then official;
+        # for the members admitted since, recognition or removal as their procedure went.
+        links: list[list[Any]] = []  # status, from, to, extent, basis number, basis day, reason
+        roll_from = person.roll_from
+        if timeline is not None:
+            links.append([Status.PROBATIONARY, roll_from, None, "", "", None, ""])
+            closing = (timeline.closing_no, timeline.closed)
+            if timeline.recognised_on is not None:
+                links[-1][2] = timeline.recognised_on - timedelta(days=1)
+                links.append(
+                    [Status.OFFICIAL, timeline.recognised_on, None, "", *closing, self.recognised]
+                )
+            elif timeline.removed_on is not None:
+                links[-1][2] = timeline.removed_on - timedelta(days=1)
+                reason = candidates.REMOVAL_NOTE
+                links.append([Status.REMOVED, timeline.removed_on, None, "", *closing, reason])
+                person.event, person.event_on = Status.REMOVED, timeline.removed_on
+            recognised_on = timeline.recognised_on
+        else:
+            recognised_on = candidates.plus_months(admitted, 12)  # before LAST_DAY
+            if recognised_on <= roll_from:
+                links.append([Status.OFFICIAL, roll_from, None, "", "", None, ""])
+            else:
+                end = recognised_on - timedelta(days=1)
+                links.append([Status.PROBATIONARY, roll_from, end, "", "", None, ""])
+                links.append([Status.OFFICIAL, recognised_on, None, "", "", None, ""])
+        person.details["recognised"] = recognised_on
+        # Later changes of official members through the status services.
+        if links[-1][0] == Status.OFFICIAL:
+            person.official_from = links[-1][1]
+            after = max(links[-1][1], EVENTS_FROM, timeline.closed if timeline else FOUNDED)
+            after += timedelta(days=1)
+            r = rng.random()
+            event = None
+            if age >= 65 and r < 0.15:
+                event = Status.EXEMPTED
+            elif r < (0.02 if age >= 75 else 0.003):
+                event = Status.DECEASED
+            elif 0.97 < r < 0.9715:
+                event = Status.REMOVED
+            if event and after < LAST_DAY:
+                early = event == Status.EXEMPTED and rng.random() < 0.7
+                on = (
+                    after + timedelta(days=rng.randrange(30))
+                    if early
+                    else _days(rng, after, LAST_DAY)
+                )
+                links[-1][2] = on - timedelta(days=1)
+                person.official_to = on - timedelta(days=1)
+                extent = basis = reason = ""
+                basis_day = None
+                if event == Status.EXEMPTED:
+                    extent = Extent.FULL if rng.random() < 0.7 else Extent.PARTIAL
+                    basis = f"{rng.randrange(1, 40):02d}-NQ/CB"
+                    basis_day, reason = on - timedelta(days=3), "Tuổi cao, sức yếu"
+                elif event == Status.REMOVED:
+                    basis, basis_day = f"{rng.randrange(1, 400)}-QĐ/ĐU", on
+                    reason = "Bỏ sinh hoạt đảng"
+                links.append([event, on, None, extent, basis, basis_day, reason])
+                person.event, person.event_on = event, on
+        person.details["links"] = links
+        return person
+
+    def _write_member(self, person: Person, unit: UnitNode) -> None:
+        """The member's rows: Member, the status chain, the Membership in `unit`."""
+        d, member_id = person.details, person.id
+        occupation = d["occupation"]
         self.rows.add(
             "members_member",
-            f"{member_id}\t{full}\t{search}\t{sort}\t{sex}\t{born}\t{place}\t"
-            f"Thôn {rng.randrange(1, 15)}, {place}\t"
-            f"09{rng.randrange(10**8):08d}\t"
-            f"{f'dv{member_id}@example.vn' if rng.random() < 0.3 else ''}\t"
-            f"{citizen or N}\t{ETHNICITIES[rng.randrange(len(ETHNICITIES))]}\t"
-            f"{RELIGIONS[rng.randrange(len(RELIGIONS))]}\t"
-            f"{EDUCATION[rng.randrange(len(EDUCATION))]}\t{occupation[0]}\t{occupation[1]}\t"
-            f"{100_000_000 + member_id}\t{decided}\t{admitted}\t{recognised_on or N}\t"
-            f"{occupation[2]}\t{dues}\t{N}\n",
+            f"{member_id}\t{d['full_name']}\t{d['search']}\t{d['sort']}\t{d['sex']}\t"
+            f"{d['born']}\t{d['place']}\t{d['address']}\t{d['phone']}\t{d['email']}\t"
+            f"{d['citizen'] or N}\t{d['ethnicity']}\t{d['religion']}\t{d['education']}\t"
+            f"{occupation[0]}\t{occupation[1]}\t{100_000_000 + member_id}\t{d['decided']}\t"
+            f"{d['admitted']}\t{d['recognised'] or N}\t{occupation[2]}\t{person.dues}\t{N}\n",
         )
-        person = Person(member_id, roll_from, dues=dues)
-        # The opening chain of register_members: probationary until recognised, then official.
-        links: list[list[Any]] = []
-        if recognised_on is not None and recognised_on <= roll_from:
-            links.append([Status.OFFICIAL, roll_from, None])
-        elif recognised_on is None:
-            links.append([Status.PROBATIONARY, roll_from, None])
-        else:
-            links.append([Status.PROBATIONARY, roll_from, recognised_on - timedelta(days=1)])
-            links.append([Status.OFFICIAL, recognised_on, None])
-        # Later changes through the status services, after the open link began.
-        after = links[-1][1] + timedelta(days=1)
-        r = rng.random()
-        event = None
-        if age >= 65 and r < 0.15:
-            event = Status.EXEMPTED
-        elif r < (0.02 if age >= 75 else 0.003):
-            event = Status.DECEASED
-        elif 0.97 < r < 0.9715:
-            event = Status.REMOVED
-        if event and after < LAST_DAY:
-            early = event == Status.EXEMPTED and rng.random() < 0.7
-            on = after + timedelta(days=rng.randrange(30)) if early else _days(rng, after, LAST_DAY)
-            links[-1][2] = on - timedelta(days=1)
-            links.append([event, on, None])
-            person.event, person.event_on = event, on
-        for status, start, end in links:
-            extent = basis = basis_day = reason = ""
-            if status == Status.EXEMPTED:
-                extent = Extent.FULL if rng.random() < 0.7 else Extent.PARTIAL
-                basis, basis_day, reason = (
-                    f"{rng.randrange(1, 40):02d}-NQ/CB",
-                    str(start - timedelta(days=3)),
-                    "Tuổi cao, sức yếu",
-                )
-            elif status == Status.REMOVED:
-                basis, basis_day, reason = (
-                    f"{rng.randrange(1, 400)}-QĐ/ĐU",
-                    str(start),
-                    "Bỏ sinh hoạt đảng",
-                )
+        for status, start, end, extent, basis, basis_day, reason in d["links"]:
             self.rows.add(
                 "members_memberstatus",
                 f"{self.ids.take('members_memberstatus')}\t{member_id}\t{status}\t{extent}\t"
@@ -656,18 +846,40 @@ class Generator:
         left = None
         if person.event_on is not None and person.event in (Status.DECEASED, Status.REMOVED):
             left = person.event_on - timedelta(days=1)
+        basis = REGISTER_BASIS
+        if person.timeline is not None:
+            basis = self.recruitment.admission_basis(person.timeline) if person.candidacy else ""
         self.rows.add(
             "members_membership",
             f"{self.ids.take('members_membership')}\t{member_id}\t{unit.id}\t"
-            f"{MembershipKind.OFFICIAL}\t{roll_from}\t{left or N}\t"
-            f"{'' if new else REGISTER_BASIS}\n",
+            f"{MembershipKind.OFFICIAL}\t{person.roll_from}\t{left or N}\t{basis}\n",
         )
-        return person
+        figures = self.recruitment.figures
+        if figures is not None:
+            recognised = d["recognised"]
+            if person.timeline is not None:
+                figures.events["admitted", d["admitted"].year, unit.id] += 1
+                if person.timeline.removed_on is not None:
+                    figures.events["removed", person.timeline.removed_on.year, unit.id] += 1
+            if (
+                recognised
+                and person.roll_from <= recognised
+                and (left is None or recognised <= left)
+            ):
+                figures.events["recognised", recognised.year, unit.id] += 1
 
     def _meeting_unit(self, unit: UnitNode, province: UnitNode, serial: int) -> None:
         rng = random.Random(self.scale.seed * 1_000_003 + unit.id)
         province_code = province.code[1:].zfill(3)
-        people = [self._member(rng, unit, province_code, serial + i) for i in range(unit.members)]
+        people = [self._person(rng, unit, province_code, serial + i) for i in range(unit.members)]
+        base = unit.parent if unit.kind == UnitKind.CELL and unit.parent else unit
+        if unit.kind == UnitKind.CELL and base.children[0] is unit:
+            self.recruitment.seat_committee(base, people)
+        deciding = base.parent if base.parent is not None else base
+        place = candidates.Place(unit, base, deciding, province)
+        self.recruitment.unit(place, people, self._name)
+        for person in people:
+            self._write_member(person, unit)
         unit.on_roll = sum(
             1
             for p in people
@@ -756,6 +968,7 @@ class Generator:
             if kind != MeetingKind.REGULAR or series is None:
                 continue
             paid_share = 0.85 if lagging else 0.97
+            collected = _ts(starts)
             for person in people:
                 if person.roll_from > series:
                     continue
@@ -766,7 +979,7 @@ class Generator:
                 self.rows.add(
                     "meetings_duespayment",
                     f"{self.ids.take('meetings_duespayment')}\t{person.id}\t{unit.id}\t{series}\t"
-                    f"{person.dues}\t{paid}\t{meeting_id}\t{_ts(starts)}\n",
+                    f"{person.dues}\t{paid}\t{meeting_id}\t{collected}\n",
                 )
 
     def _mark(
@@ -820,9 +1033,14 @@ class SqliteSink:
                 columns = TABLES[table]
                 marks = ", ".join(["%s"] * len(columns))
                 cursor.executemany(
-                    f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})", list(rows)
+                    f"INSERT INTO {table} ({_names(columns)}) VALUES ({marks})", list(rows)
                 )
                 texts.clear()
+
+
+def _names(columns: list[str]) -> str:
+    """Column names quoted: `on` and `by` are SQL keywords."""
+    return ", ".join(f'"{c}"' for c in columns)
 
 
 def _converter(internal_type: str) -> Callable[[str], Any]:
@@ -857,7 +1075,7 @@ class PostgresSink:
             conn.execute(f"TRUNCATE {table}")
             cursor = stack.enter_context(conn.cursor())
             self.copies[table] = stack.enter_context(
-                cursor.copy(f"COPY {table} ({', '.join(columns)}) FROM STDIN (FREEZE)")
+                cursor.copy(f"COPY {table} ({_names(columns)}) FROM STDIN (FREEZE)")
             )
             self.connections.append(conn)
 
@@ -936,6 +1154,7 @@ class LoadReport:
     seconds: dict[str, float]
     units: list[UnitNode] = field(repr=False, default_factory=list)
     figures: dict[int, tuple[int, ...]] | None = field(repr=False, default=None)
+    recruitment: candidates.Figures | None = field(repr=False, default=None)
 
 
 def load(
@@ -955,6 +1174,7 @@ def load(
             rows = Rows(SqliteSink(), limit=1 << 18)
             generator = Generator(scale, rows, keep_figures)
             units = generator.run(progress.advance)
+            _reset_sequences()
         timings["generate and insert"] = round(time.perf_counter() - start, 1)
     else:
         import psycopg
@@ -979,8 +1199,24 @@ def load(
                 cursor.execute(f"VACUUM (ANALYZE) {table}")
             timings["vacuum analyze"] = round(time.perf_counter() - start, 1)
     return LoadReport(
-        scale.name, connection.vendor, dict(rows.count.rows), timings, units, generator.figures
+        scale.name,
+        connection.vendor,
+        dict(rows.count.rows),
+        timings,
+        units,
+        generator.figures,
+        generator.recruitment.figures,
     )
+
+
+def _reset_sequences() -> None:
+    """The id sequences past the ids written, where the database keeps them apart (PostgreSQL):
+    rows created afterwards by the services take the next ids."""
+    models = [m for m in apps.get_models() if m._meta.db_table in TABLES]
+    statements = connection.ops.sequence_reset_sql(no_style(), models)
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
 
 
 def meeting_units(units: list[UnitNode]) -> Iterator[UnitNode]:

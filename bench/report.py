@@ -48,7 +48,9 @@ def table(report: dict[str, Any]) -> str:
     if load:
         seconds = ", ".join(f"{k} {number(v, 1)} s" for k, v in load["seconds"].items())
         rows = sum(load["rows"].values())
-        lines += ["", f"Load: {number(rows)} rows; {seconds}."]
+        candidates = sum(n for t, n in load["rows"].items() if t.startswith("recruitment_"))
+        of = f" ({number(candidates)} of candidates and their steps)" if candidates else ""
+        lines += ["", f"Load: {number(rows)} rows{of}; {seconds}."]
     return "\n".join(lines)
 
 

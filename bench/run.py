@@ -6,7 +6,10 @@ Usage: `make bench SCALE=district|province|nation [SMOKE=1]`, or
 district runs on SQLite in a temporary file (or on PostgreSQL with `--engine postgresql`);
 province and nation run on PostgreSQL, in a database of their own (`chibo_bench_<scale>` on
 BENCH_PG, by default postgres://postgres@127.0.0.1:5432), dropped and loaded again unless
-`--reuse` finds it loaded. `--smoke`: two runs a scenario and a 1.000-row import, for CI.
+`--reuse` finds it loaded (a reused database is migrated all the same: tables added since its
+load appear, empty). `--smoke`: two runs a scenario and a 1.000-row import, for CI. `--dry`:
+generate the scale into nothing and count its rows and bytes per table (what the generator
+costs without a database to load).
 Writes bench/results/<scale>-<engine>-<date>.json and prints a table.
 """
 
@@ -37,6 +40,7 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--smoke", action="store_true", help="few runs, small import (CI)")
     parser.add_argument("--reuse", action="store_true", help="keep a loaded database")
     parser.add_argument("--load-only", action="store_true", help="generate, run nothing")
+    parser.add_argument("--dry", action="store_true", help="generate into nothing, count rows")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
     parser.add_argument("--only", default="", help="run the scenarios whose name has this text")
     parser.add_argument("--skip", default="", help="skip the scenarios with one of these texts")
@@ -63,6 +67,42 @@ def prepare_postgres(name: str, reuse: bool) -> tuple[str, bool]:
     return dsn, False
 
 
+class Counting:
+    """A sink that keeps nothing: rows and bytes per table."""
+
+    def __init__(self) -> None:
+        self.rows: dict[str, int] = {}
+        self.bytes: dict[str, int] = {}
+
+    def write(self, table: str, text: str) -> None:
+        self.rows[table] = self.rows.get(table, 0) + text.count("\n")
+        self.bytes[table] = self.bytes.get(table, 0) + len(text.encode())
+
+    def flush(self) -> None:
+        pass
+
+
+def dry_run(scale: Any) -> None:
+    """Generate `scale` into nothing; print the rows and MiB of each table and the time."""
+    from bench import generate
+    from bench.report import number
+
+    sink = Counting()
+    start, cpu = time.perf_counter(), time.process_time()
+    generate.Generator(scale, generate.Rows(sink)).run()
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
+    for table in generate.TABLES:
+        rows, size = sink.rows.get(table, 0), sink.bytes.get(table, 0) / 2**20
+        print(f"{table:<28} {number(rows):>12} rows {number(size, 1):>9} MiB")
+    recruitment = [t for t in generate.TABLES if t.startswith(("recruitment_", "committees_"))]
+    print(
+        f"{scale.name}: {number(sum(sink.rows.values()))} rows "
+        f"({number(sum(sink.rows.get(t, 0) for t in recruitment))} for recruitment), "
+        f"{number(sum(sink.bytes.values()) / 2**20)} MiB of COPY text, "
+        f"generated in {number(seconds, 1)} s ({number(cpu, 1)} s of CPU)"
+    )
+
+
 def machine() -> dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
     meminfo = Path("/proc/meminfo").read_text().splitlines()
@@ -80,6 +120,8 @@ def machine() -> dict[str, Any]:
 def main() -> None:
     args = parse()
     engine = args.engine or ("sqlite" if args.scale in ("tiny", "district") else "postgresql")
+    if args.dry:
+        engine = "sqlite"  # an empty database of the rules' defaults, which the generator reads
     tmp = None
     loaded = False
     if engine == "sqlite":
@@ -111,9 +153,14 @@ def main() -> None:
         "smoke": args.smoke,
     }
     start = time.perf_counter()
+    call_command("migrate", verbosity=0)  # on a reused database: the tables added since its load
+    print(f"migrate: {time.perf_counter() - start:.1f} s")
+    if args.dry:
+        dry_run(scale)
+        connection.close()
+        shutil.rmtree(tmp or "", ignore_errors=True)
+        return
     if not loaded:
-        call_command("migrate", verbosity=0)
-        print(f"migrate: {time.perf_counter() - start:.1f} s")
         load = generate.load(scale, dsn=dsn)
         report["load"] = {"rows": load.rows, "seconds": load.seconds}
         print(f"load: {load.seconds}  rows: {load.rows}")

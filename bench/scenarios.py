@@ -44,9 +44,11 @@ from chibo.members.models import ON_ROLL, Member
 from chibo.members.selectors import RollFilter, roll
 from chibo.members.spreadsheets import columns, files
 from chibo.members.spreadsheets import services as sheet_services
+from chibo.recruitment import report as recruitment_report
 from chibo.units import selectors as unit_selectors
 from chibo.units import services as unit_services
 from chibo.units import treepath
+from chibo.units.counts import refresh_counts
 from chibo.units.models import Unit, UnitKind
 
 ROLL_STATUSES = sorted(ON_ROLL)
@@ -205,6 +207,7 @@ class Context:
     on: date
     top: Unit
     mid: Unit
+    province: Unit
     big_cell: Unit
     admin: User
     client: Client
@@ -230,6 +233,7 @@ def context(scale: generate.Scale, smoke: bool = False) -> Context:
     top = Unit.objects.get(code=marks.top)
     mid_code = marks.province if scale.provinces else marks.commune
     admin = bench_user("bench-admin", Role.ADMIN, top)
+    refresh_counts(today())  # what the nightly run stores; the generator bypasses the services
     client = Client()
     client.force_login(admin)
     return Context(
@@ -237,6 +241,7 @@ def context(scale: generate.Scale, smoke: bool = False) -> Context:
         today(),
         top,
         Unit.objects.get(code=mid_code),
+        Unit.objects.get(code=marks.province),
         Unit.objects.get(code=marks.big_cell),
         admin,
         client,
@@ -314,15 +319,57 @@ def selector_counts(unit: Unit, on: date) -> dict[int, tuple[int, int, int]]:
     return {k: (c.members, c.cells, c.units) for k, c in counts.items() if k in keep}
 
 
+def floor_stored(unit: Unit, on: date) -> dict[int, tuple[int, int, int]]:
+    """The stored figures of the unit and of its children that day: one indexed read of the
+    rows the nightly refresh writes (decision 0015, change 1)."""
+    uv, uv_p = _active("uv", on)
+    rows = _sql(
+        f"""
+        SELECT c.unit_id, c.members, c.cells, c.units FROM units_subtreecount c
+        WHERE c.day = %s AND (c.unit_id = %s OR c.unit_id IN (
+            SELECT uv.unit_id FROM units_unitversion uv
+            WHERE uv.path >= %s AND uv.path < %s AND LENGTH(uv.path) = %s AND {uv}))
+        """,
+        [
+            on,
+            unit.pk,
+            unit.path,
+            treepath.upper_bound(unit.path),
+            len(unit.path) + treepath.SEGMENT,
+            *uv_p,
+        ],
+    )
+    return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
+
+
 def unit_page(ctx: Context, unit: Unit, label: str) -> Scenario:
+    """The page reads the stored figures; its floor reads the same rows by hand, and its
+    answer is checked against the live count of the whole subtree."""
     return Scenario(
-        f"unit page, {label} (counts below it)",
+        f"unit page, {label} (stored counts below it)",
         "read",
         _get(ctx.client, f"/units/{unit.pk}/"),
-        lambda: floor_counts(unit.path, ctx.on),
+        lambda: floor_stored(unit, ctx.on),
         runs=ctx.runs,
-        check=lambda: selector_counts(unit, ctx.on) == floor_counts(unit.path, ctx.on),
+        check=lambda: (
+            selector_counts(unit, ctx.on)
+            == floor_counts(unit.path, ctx.on)
+            == floor_stored(unit, ctx.on)
+        ),
         inner=lambda: selector_counts(unit, ctx.on),
+    )
+
+
+def refresh(ctx: Context) -> Scenario:
+    """The nightly refresh of the stored counts of every unit; its floor counts the whole
+    roll once by the top's children (the least any refresh must read)."""
+    return Scenario(
+        "stored counts refreshed for the whole tree (nightly)",
+        "write",
+        lambda: refresh_counts(ctx.on),
+        lambda: floor_counts(ctx.top.path, ctx.on),
+        runs=2 if ctx.smoke else 3,
+        check=lambda: selector_counts(ctx.top, ctx.on) == floor_counts(ctx.top.path, ctx.on),
     )
 
 
@@ -647,6 +694,168 @@ def export_file(ctx: Context, unit: Unit, label: str) -> Scenario:
     )
 
 
+# 5. The recruitment report of a province over five years -----------------------------------
+
+REPORT_PERIOD = (date(2022, 1, 1), date(2026, 12, 31))  # whole years: targets count in full
+Figures = dict[str, dict[Any, tuple[Any, ...]]]
+
+
+def _year(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"CAST(EXTRACT(YEAR FROM {column}) AS integer)"
+    return f"CAST(strftime('%%Y', {column}) AS integer)"
+
+
+def _day_before(column: str) -> str:
+    if connection.vendor == "postgresql":
+        return f"({column} - 1)"
+    return f"date({column}, '-1 day')"
+
+
+def floor_recruitment(unit: Unit, start: date, end: date) -> Figures:
+    """The report's figures in one statement: members admitted, recognised and removed during
+    probation in the period by year and by the unit's branch (the unit they were on the roll of
+    that day, the day before a removal, in the tree as it stood), and the targets of the unit
+    and of the units directly below it. For a unit that kept its place in the tree all the
+    period, as the generated provinces do (the report takes each of its versions in turn)."""
+    width = len(unit.path) + treepath.SEGMENT
+    rows = _sql(
+        f"""
+        WITH events AS (
+            SELECT 'admitted' AS kind, id AS member_id, admitted_on AS day, admitted_on AS at
+            FROM members_member WHERE admitted_on >= %s AND admitted_on <= %s
+            UNION ALL
+            SELECT 'recognised', id, recognised_on, recognised_on
+            FROM members_member WHERE recognised_on >= %s AND recognised_on <= %s
+            UNION ALL
+            SELECT 'removed', st.member_id, st.valid_from, {_day_before("st.valid_from")}
+            FROM members_memberstatus st JOIN members_member m ON m.id = st.member_id
+            WHERE st.status = 'removed' AND st.valid_from >= %s AND st.valid_from <= %s
+              AND m.recognised_on IS NULL AND m.admitted_on IS NOT NULL
+        )
+        SELECT e.kind, {_year("e.day")}, SUBSTR(uv.path, 1, %s),
+               CASE WHEN e.kind = 'removed' THEN COUNT(*) ELSE COUNT(DISTINCT e.member_id) END
+        FROM events e
+        JOIN members_membership ms ON ms.member_id = e.member_id AND ms.kind = 'official'
+            AND ms.valid_from <= e.at AND (ms.valid_to IS NULL OR ms.valid_to >= e.at)
+        JOIN units_unitversion uv ON uv.unit_id = ms.unit_id
+            AND uv.valid_from <= e.at AND (uv.valid_to IS NULL OR uv.valid_to >= e.at)
+        WHERE uv.path >= %s AND uv.path < %s
+        GROUP BY 1, 2, 3
+        UNION ALL
+        SELECT 'target', t.year, CAST(t.unit_id AS varchar(20)), t.target
+        FROM recruitment_target t
+        WHERE t.year >= %s AND t.year <= %s AND (t.unit_id = %s OR t.unit_id IN (
+            SELECT unit_id FROM units_unitversion WHERE parent_id = %s
+              AND valid_from <= %s AND (valid_to IS NULL OR valid_to >= %s)))
+        """,
+        [
+            *(start, end) * 3,
+            width,
+            unit.path,
+            treepath.upper_bound(unit.path),
+            start.year,
+            end.year,
+            unit.pk,
+            unit.pk,
+            end,
+            start,
+        ],
+    )
+    years = {y: [0, 0, 0, None] for y in range(start.year, end.year + 1)}
+    children: dict[int, list[Any]] = {}
+    direct = [0, 0, 0]
+    kinds = ["admitted", "recognised", "removed"]
+    for kind, year, branch, n in rows:
+        if kind == "target":
+            if int(branch) == unit.pk:
+                years[year][3] = int(n)
+            else:
+                children.setdefault(int(branch), [0, 0, 0, 0.0])[3] += int(n)
+            continue
+        i = kinds.index(kind)
+        years[year][i] += int(n)
+        if len(branch) <= len(unit.path):
+            direct[i] += int(n)
+        else:
+            children.setdefault(treepath.ids(branch)[-1], [0, 0, 0, 0.0])[i] += int(n)
+    return {
+        "years": {y: tuple(v) for y, v in years.items()},
+        "children": {c: (*v[:3], round(v[3], 1)) for c, v in children.items()},
+        "direct": {0: tuple(direct)},
+    }
+
+
+def report_figures(figures: recruitment_report.Report) -> Figures:
+    """The same figures from the report the page shows."""
+    return {
+        "years": {
+            y.year: (y.admitted, y.recognised, y.removed, y.full_target) for y in figures.years
+        },
+        "children": {
+            c.unit_id: (c.admitted, c.recognised, c.removed, round(c.target, 1))
+            for c in figures.children
+        },
+        "direct": {0: (figures.direct.admitted, figures.direct.recognised, figures.direct.removed)},
+    }
+
+
+def workbook_figures(content: bytes) -> dict[int, tuple[Any, ...]]:
+    """Admitted, recognised and removed by year, as the downloaded workbook has them."""
+    book = load_workbook(io.BytesIO(content), read_only=True)
+    sheet = book.worksheets[1]  # by year: year, admitted, target, target pro rata, recognised…
+    rows = list(sheet.iter_rows(min_row=2, values_only=True))
+    book.close()
+    return {row[0]: (row[1], row[4], row[5]) for row in rows}
+
+
+def recruitment(ctx: Context) -> list[Scenario]:
+    """The province's report over five years, as a page and as the .xlsx download."""
+    unit = ctx.province
+    start, end = REPORT_PERIOD
+    url = f"/recruitment/units/{unit.pk}/report/?start={start:%m/%Y}&end={end:%m/%Y}"
+    period = f"{start.year}–{end.year}"
+
+    def floor() -> Figures:
+        return floor_recruitment(unit, start, end)
+
+    def selector() -> Figures:
+        return report_figures(recruitment_report.report(unit, start, end))
+
+    def download() -> bytes:
+        response = ctx.client.get(url + "&format=xlsx")
+        assert response.status_code == 200, response.status_code
+        return response.content
+
+    def same_download() -> bool:
+        years = floor()["years"]
+        return workbook_figures(download()) == {y: v[:3] for y, v in years.items()}
+
+    admitted = sum(v[0] for v in floor()["years"].values())
+    note = f"{admitted:,} admitted in the period; floor: one statement".replace(",", ".")
+    return [
+        Scenario(
+            f"recruitment report of a province, {period}",
+            "read",
+            _get(ctx.client, url),
+            floor,
+            runs=ctx.runs,
+            check=lambda: selector() == floor(),
+            note=note,
+            inner=selector,
+        ),
+        Scenario(
+            f"recruitment report of a province, {period}, as .xlsx",
+            "export",
+            download,
+            floor,
+            runs=ctx.runs,
+            check=same_download,
+            note=note,
+        ),
+    ]
+
+
 # 2. The floor of the monthly compliance evaluation ----------------------------------------
 
 
@@ -686,12 +895,14 @@ def all_scenarios(ctx: Context) -> list[Scenario]:
     return [
         unit_page(ctx, ctx.top, "top unit"),
         unit_page(ctx, ctx.mid, f"mid unit ({mid_label})"),
+        refresh(ctx),
         meetings_page(ctx, ctx.big_cell),
         search_page(ctx, ctx.top, "top unit"),
         search_page(ctx, ctx.mid, f"mid unit ({mid_label})"),
         *roll_call(ctx),
         month_floor(ctx),
         *(compliance(ctx) if apps.is_installed("chibo.compliance") else []),
+        *recruitment(ctx),
         import_file(ctx),
         export_file(ctx, export_unit, export_label),
     ]
