@@ -12,6 +12,7 @@ ACTIONS = {
     "units.kind_rule.allow": _("Thêm quy tắc cấp tổ chức"),
     "units.kind_rule.forbid": _("Bỏ quy tắc cấp tổ chức"),
     "members.member.register": _("Thêm đảng viên vào danh sách"),
+    "members.member.import": _("Nhập danh sách đảng viên từ tệp"),
     "members.member.update": _("Sửa thông tin đảng viên"),
     "members.member.recognise": _("Công nhận đảng viên chính thức"),
     "members.member.exempt": _("Miễn công tác và sinh hoạt đảng"),

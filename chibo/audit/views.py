@@ -26,5 +26,6 @@ def object_history(request: HttpRequest, object_type: str, object_id: str) -> Ht
     page = Paginator(events, PAGE_SIZE).get_page(request.GET.get("page"))
     if not page.object_list:
         raise Http404
-    subject = page.object_list[0].object_text
+    own = [e for e in page.object_list if (e.object_type, e.object_id) == (object_type, object_id)]
+    subject = own[0].object_text if own else selectors.object_text(object_type, object_id)
     return render(request, "audit/history.html", {"unit": None, "page": page, "subject": subject})

@@ -9,27 +9,53 @@ prepared by each field as the ORM would prepare them, so what lands is the same.
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 
-FAST_TYPES = {"CharField", "TextField", "IntegerField", "PositiveIntegerField", "ForeignKey"}
+# Values the drivers take as they are: no preparing. On PostgreSQL psycopg adapts dates itself.
+FAST_TYPES = {
+    "CharField",
+    "TextField",
+    "IntegerField",
+    "PositiveIntegerField",
+    "ForeignKey",
+    "AutoField",
+    "BigAutoField",
+}
+FAST_ON = {"postgresql": {"DateField"}}
 
 
-def _preparers(model: type[models.Model], names: Sequence[str]) -> list[Callable[[Any], Any]]:
+def _preparers(
+    model: type[models.Model], names: Sequence[str]
+) -> list[tuple[int, Callable[[Any], Any]]]:
+    """For each column whose values need preparing by their field, its index and how."""
+    database = connections[DEFAULT_DB_ALIAS]  # the connection itself, not the per-thread proxy
+    fast = FAST_TYPES | FAST_ON.get(database.vendor, set())
     fields = [model._meta.get_field(name) for name in names]
 
     def prepare(field: Any) -> Callable[[Any], Any]:
-        if field.get_internal_type() in FAST_TYPES:
-            return lambda value: value
         last: list[Any] = [object(), None]  # the same value again (a timestamp): prepared once
 
         def prepared(value: Any) -> Any:
             if value is not last[0]:
-                last[:] = [value, field.get_db_prep_save(value, connection)]
+                last[:] = [value, field.get_db_prep_save(value, database)]
             return last[1]
 
         return prepared
 
-    return [prepare(f) for f in fields]
+    return [(i, prepare(f)) for i, f in enumerate(fields) if f.get_internal_type() not in fast]
+
+
+def _prepared(
+    rows: Iterable[Sequence[Any]], preparers: list[tuple[int, Callable[[Any], Any]]]
+) -> Iterable[Sequence[Any]]:
+    if not preparers:
+        yield from rows
+        return
+    for row in rows:
+        values = list(row)
+        for i, prepare in preparers:
+            values[i] = prepare(values[i])
+        yield values
 
 
 def insert_rows(
@@ -40,18 +66,21 @@ def insert_rows(
     fields = [model._meta.get_field(name) for name in names]
     columns = ", ".join(connection.ops.quote_name(str(f.column)) for f in fields)  # type: ignore[union-attr]
     table = connection.ops.quote_name(model._meta.db_table)
-    preparers = _preparers(model, names)
-    prepared = ([p(v) for p, v in zip(preparers, row, strict=True)] for row in rows)
+    prepared = _prepared(rows, _preparers(model, names))
     count = 0
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
-            with cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy:
+            # The driver's errors (a unique key, a foreign key) as Django's, as for any query.
+            with (
+                connection.wrap_database_errors,
+                cursor.cursor.copy(f"COPY {table} ({columns}) FROM STDIN") as copy,
+            ):
                 for row in prepared:
                     copy.write_row(row)
                     count += 1
             return count
         placeholders = ", ".join(["%s"] * len(fields))
-        batch: list[list[Any]] = []
+        batch: list[Sequence[Any]] = []
         # Table and column names come from the model, never from input.
         sql = f"INSERT INTO {table} ({columns}) VALUES ({placeholders})"  # noqa: S608
         for row in prepared:

@@ -65,6 +65,8 @@ class MemberDetails:
 
 
 DETAIL_FIELDS = [f.name for f in fields(MemberDetails)]
+# The codes, once: `Sex.values` builds the translated labels on every call.
+SEXES, DUES_CATEGORIES = frozenset(Sex.values), frozenset(DuesCategory.values)
 
 
 @dataclass(frozen=True)
@@ -100,7 +102,7 @@ def check_details(
     details.full_name = " ".join((details.full_name or "").split())
     if not details.full_name:
         fault("full_name", _("Họ và tên không được để trống. (Full name is required.)"))
-    if details.sex not in Sex.values:
+    if details.sex not in SEXES:
         fault("sex", _("Giới tính phải là Nam hoặc Nữ. (Sex must be M or F.)"))
     for name in ("citizen_id", "card_number"):
         value = (getattr(details, name) or "").strip().replace(" ", "")
@@ -153,7 +155,7 @@ def check_details(
             )
             % {"months": months},
         )
-    if details.dues_category and details.dues_category not in DuesCategory.values:
+    if details.dues_category and details.dues_category not in DUES_CATEGORIES:
         fault("dues_category", _("Đối tượng đóng đảng phí không hợp lệ. (Unknown category.)"))
     if details.dues_category == DuesCategory.OTHER and details.dues_monthly is not None:
         low, high = rules.rule("other_dues_min"), rules.rule("other_dues_max")
@@ -197,7 +199,7 @@ def _new_member(details: MemberDetails, user: User | None = None) -> Member:
     )
 
 
-def _opening_chain(member: Member, on: date) -> list[MemberStatus]:
+def opening_chain(member: Member, on: date) -> list[MemberStatus]:
     """The status chain of a member put on the roll on `on`: probationary until recognised."""
     recognised = member.recognised_on
     if recognised is None and member.admitted_on is None:
@@ -281,7 +283,7 @@ def register_members(
         batch_size=500,
     )
     MemberStatus.objects.bulk_create(
-        [s for m, day in zip(members, on, strict=True) for s in _opening_chain(m, day)],
+        [s for m, day in zip(members, on, strict=True) for s in opening_chain(m, day)],
         batch_size=500,
     )
     record_many(

@@ -50,7 +50,7 @@ def import_confirm(request: HttpRequest, unit_id: int, token: str) -> HttpRespon
     plan, problems = Plan(unit=unit, on=pending.on), []
     try:
         with pending.path.open("rb") as file:
-            table = files.read_table(file, pending.file_format)
+            table = files.read_table(file, pending.file_format, name=pending.name)
         if request.method == "POST":
             plan = services.import_members(unit, actor=user, table=table, on=pending.on)
             uploads.discard(request.session, pending)

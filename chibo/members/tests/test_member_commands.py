@@ -62,8 +62,9 @@ def test_import_members_puts_the_file_on_the_roll_and_says_so(tree: Tree, tmp_pa
     member = Member.objects.get(citizen_id="001080000321")
     membership = Membership.objects.get(member=member)
     assert (membership.unit, membership.valid_from) == (tree.cell_a1, date(2024, 7, 1))
-    event = AuditEvent.objects.get(action="members.member.register", object_id=str(member.pk))
-    assert event.actor is None
+    event = AuditEvent.objects.get(action="members.member.import")
+    assert (event.actor, event.unit, event.changes["file"]) == (None, tree.cell_a1, "ds.xlsx")
+    assert member.pk in event.changes["members"]
 
     out, _err = run("import_members", str(path), "--unit", "A1", "--on", "2024-07-01")
     assert "0 mới, 0 cập nhật, 2 không đổi" in out

@@ -1,6 +1,7 @@
 """Member spreadsheets: the template, the import (checked in full, all or nothing), the export."""
 
 import csv
+import hashlib
 import io
 from dataclasses import fields
 from datetime import date, timedelta
@@ -188,11 +189,15 @@ def test_a_valid_file_puts_people_on_the_roll_with_their_status_and_history(
     tree: Tree, users: dict[str, User]
 ) -> None:
     before = counts()
+    content = xlsx(GOOD)
     plan = services.import_members(
-        tree.cell_a1, actor=users[Role.SECRETARY], table=table(xlsx(GOOD)), on=ROLL_DAY
+        tree.cell_a1,
+        actor=users[Role.SECRETARY],
+        table=files.read_table(io.BytesIO(content), files.XLSX, name="danh-sach.xlsx"),
+        on=ROLL_DAY,
     )
     assert plan.counts == {NEW: 3, UPDATE: 0, SAME: 0}
-    assert Member.objects.count() == before[0] + 3
+    assert counts() == (before[0] + 3, before[1] + 3, before[2] + 3, before[3] + 1)
     minh = Member.objects.get(citizen_id="001080000123")  # the leading zeros are kept
     assert (minh.full_name, minh.card_number, minh.dues_monthly) == (
         "Nguyễn Văn Minh",
@@ -214,10 +219,24 @@ def test_a_valid_file_puts_people_on_the_roll_with_their_status_and_history(
     }
     home = Membership.objects.get(member=hoa)
     assert (home.unit, home.valid_from, home.basis) == (tree.cell_a1, ROLL_DAY, "Nhập từ tệp Excel")
-    events = AuditEvent.objects.filter(
-        action="members.member.register", actor=users[Role.SECRETARY], unit=tree.cell_a1
+    # One event for the whole import: the file, the unit, the day and the members, in file order.
+    event = AuditEvent.objects.get(action="members.member.import")
+    assert (event.actor, event.unit, event.object_type, event.object_id) == (
+        users[Role.SECRETARY],
+        tree.cell_a1,
+        "units.unit",
+        str(tree.cell_a1.pk),
     )
-    assert sorted(e.object_text for e in events) == ["Lê Thị Hoa", "Nguyễn Văn Minh", "Phạm Văn Tư"]
+    assert event.changes == {
+        "file": "danh-sach.xlsx",
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "unit": tree.cell_a1.code,
+        "on": "2024-07-01",
+        "basis": "Nhập từ tệp Excel",
+        "new": 3,
+        "members": [minh.pk, hoa.pk, tu.pk],
+        "updated": [],
+    }
 
 
 def test_reimporting_a_file_updates_the_same_members_and_the_history_shows_the_change(
