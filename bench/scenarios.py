@@ -327,18 +327,11 @@ def floor_stored(unit: Unit, on: date) -> dict[int, tuple[int, int, int]]:
     rows = _sql(
         f"""
         SELECT c.unit_id, c.members, c.cells, c.units FROM units_subtreecount c
-        WHERE c.day = %s AND (c.unit_id = %s OR c.unit_id IN (
+        WHERE c.day = %s AND c.unit_id IN (
             SELECT uv.unit_id FROM units_unitversion uv
-            WHERE uv.path >= %s AND uv.path < %s AND LENGTH(uv.path) = %s AND {uv}))
+            WHERE (uv.unit_id = %s OR uv.parent_id = %s) AND {uv})
         """,
-        [
-            on,
-            unit.pk,
-            unit.path,
-            treepath.upper_bound(unit.path),
-            len(unit.path) + treepath.SEGMENT,
-            *uv_p,
-        ],
+        [on, unit.pk, unit.pk, *uv_p],
     )
     return {r[0]: (int(r[1]), int(r[2]), int(r[3])) for r in rows}
 
