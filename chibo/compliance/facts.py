@@ -1,21 +1,36 @@
-"""What the records say about one month of a subtree, read in a fixed number of queries.
+"""What the records say about one month of a part of the tree, read in a fixed number of queries.
 
-Every reading covers all the units of the subtree at once (a subquery on the tree as it stood
-that month, never a list of ids), so evaluating a province costs the same number of queries as
-evaluating a cell; the per-unit work is done here in memory. Obligations read these facts.
+Every reading covers all the units of its scope at once (a subquery on the tree as it stood that
+month) and is one statement grouped in the database: one small row per unit (counts, month
+masks, booleans), or per meeting for the month's meetings, which are about one per unit. Rows
+per member are read only for the few members an obligation names (removal reviews in
+`lapses.py`, probation). Evaluating a province costs the same number of queries as a cell, and
+the memory of its units' figures, not of its members' records (decision 0015, change 3).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any, TypeVar, cast
+from typing import Any, NamedTuple, TypeVar
 
 from dateutil.relativedelta import relativedelta
-from django.db.models import CharField, Count, Exists, Min, OuterRef, Q, QuerySet
-from django.db.models.functions import Cast, TruncMonth
+from django.db import connection
+from django.db.models import (
+    CharField,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    Min,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
+from django.db.models.functions import Cast, Coalesce, Substr, TruncDate
 from django.utils import timezone
 
 from chibo.audit.models import AuditEvent
@@ -32,21 +47,22 @@ from chibo.meetings.models import (
     MeetingNotice,
     MeetingState,
 )
-from chibo.meetings.selectors import HELD, with_turnout
+from chibo.meetings.selectors import HELD
 from chibo.members.models import (
     ON_ROLL,
     Membership,
     MembershipKind,
+    MemberStatus,
     Status,
     Transfer,
     TransferState,
 )
-from chibo.members.selectors import member_counts, on_roll
 from chibo.units import treepath
-from chibo.units.models import UnitKind, UnitVersion
+from chibo.units.models import Unit, UnitKind, UnitVersion
 
 T = TypeVar("T")
 MONITORED_KINDS = (MeetingKind.REGULAR, MeetingKind.THEMATIC)
+UNCUT = (UnitKind.CELL, UnitKind.GROUP)  # evaluated with everything below them
 
 
 def month_end(month: date) -> date:
@@ -57,11 +73,39 @@ def quarter_start(month: date) -> date:
     return month.replace(month=(month.month - 1) // 3 * 3 + 1)
 
 
-def _midnight(day: date) -> datetime:
+def midnight(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time()))
 
 
 @dataclass(frozen=True)
+class Scope:
+    """The units whose facts are read: whole subtrees, as the range of paths [low, high) (a
+    unit's subtree, or several siblings' subtrees side by side), or a few units named by id
+    (the units above the pieces of a large tree, evaluated after them)."""
+
+    low: str = ""
+    high: str = ""
+    ids: tuple[int, ...] = ()
+
+    @classmethod
+    def below(cls, path: str) -> Scope:
+        return cls(path, treepath.upper_bound(path))
+
+    def versions(self, day: date) -> QuerySet[UnitVersion]:
+        found = UnitVersion.objects.filter(active_on(day))
+        if self.ids:
+            return found.filter(unit_id__in=self.ids)
+        return found.filter(path__gte=self.low, path__lt=self.high)
+
+    def around(self, field: str) -> Q:
+        """Rows whose unit (`field`, a Unit relation) lies in the scope by its current path,
+        or, for named units, is one of them."""
+        if self.ids:
+            return Q(**{f"{field}_id__in": self.ids})
+        return Q(**{f"{field}__path__gte": self.low, f"{field}__path__lt": self.high})
+
+
+@dataclass(frozen=True, slots=True)
 class UnitInfo:
     """A unit as it stood in the month evaluated."""
 
@@ -77,7 +121,7 @@ class UnitInfo:
         return treepath.depth(self.path)
 
 
-@dataclass
+@dataclass(slots=True)
 class MeetingFact:
     id: int
     unit_id: int
@@ -108,31 +152,24 @@ class MeetingFact:
 
 @dataclass
 class Month:
-    """One month of one subtree being evaluated, and the facts read for it so far."""
+    """One month of one scope being evaluated, and the facts read for it so far."""
 
-    root_path: str
+    scope: Scope
     month: date
     as_of: date
     units: dict[int, UnitInfo]
     rules: Reader
     cache: dict[str, Any] = field(default_factory=dict)
+    end: date = field(init=False)
+    day: date = field(init=False)  # the tree and the rolls are read on it: the last day, or today
+    over: bool = field(init=False)
+    begun: bool = field(init=False)
 
-    @property
-    def end(self) -> date:
-        return month_end(self.month)
-
-    @property
-    def day(self) -> date:
-        """The day the tree and the rolls are read on: the month's last day, or today."""
-        return min(self.end, self.as_of)
-
-    @property
-    def over(self) -> bool:
-        return self.as_of > self.end
-
-    @property
-    def begun(self) -> bool:
-        return self.as_of >= self.month
+    def __post_init__(self) -> None:
+        self.end = month_end(self.month)
+        self.day = min(self.end, self.as_of)
+        self.over = self.as_of > self.end
+        self.begun = self.as_of >= self.month
 
     def leaves(self) -> list[UnitInfo]:
         return [u for u in self.units.values() if u.leaf]
@@ -141,10 +178,8 @@ class Month:
         return self.rules(key, unit.path)
 
     def subtree(self) -> QuerySet:
-        """The unit ids of the subtree that month, as a subquery."""
-        return UnitVersion.objects.filter(
-            active_on(self.day), treepath.within(self.root_path)
-        ).values("unit_id")
+        """The unit ids of the scope that month, as a subquery."""
+        return self.scope.versions(self.day).values("unit_id")
 
     def once(self, name: str, read: Callable[[Month], T]) -> T:
         if name not in self.cache:
@@ -153,83 +188,233 @@ class Month:
         return found
 
 
-def load_units(root_path: str, day: date) -> dict[int, UnitInfo]:
-    """The subtree as it stood on `day`, with its meeting units marked (one query): cells, and
-    base organisations with no cell below them, as `meetings.services.meeting_units` says."""
-    rows = list(
-        UnitVersion.objects.filter(active_on(day), treepath.within(root_path)).values_list(
-            "unit_id", "path", "parent_id", "unit__kind", "name"
-        )
+def load_units(scope: Scope, day: date) -> dict[int, UnitInfo]:
+    """The scope's units as they stood on `day`, with their meeting units marked (one query):
+    cells, and base organisations with no cell below them, as `meetings.services.meeting_units`
+    says. Whether a base has cells is read from the tree, not from the units loaded, so a base
+    evaluated apart from its cells is judged as it would be with them."""
+    cells = UnitVersion.objects.filter(
+        active_on(day), parent_id=OuterRef("unit_id"), unit__kind=UnitKind.CELL
     )
-    with_cells = {parent for _u, _p, parent, kind, _n in rows if kind == UnitKind.CELL}
+    rows = (
+        scope.versions(day)
+        .annotate(with_cells=Exists(cells))
+        .values_list("unit_id", "path", "parent_id", "unit__kind", "name", "with_cells")
+    )
     units = {}
-    for unit_id, path, parent_id, kind, name in rows:
-        leaf = kind == UnitKind.CELL or (kind == UnitKind.BASE and unit_id not in with_cells)
+    for unit_id, path, parent_id, kind, name, with_cells in rows:
+        leaf = kind == UnitKind.CELL or (kind == UnitKind.BASE and not with_cells)
         units[unit_id] = UnitInfo(unit_id, path, parent_id, kind, name, leaf)
     return units
+
+
+@dataclass
+class Plan:
+    """How a tree is evaluated: its pieces, each a range of whole subtrees of at most the
+    limit's number of units, one after the other; then the units above them (`top`), from
+    their own facts and their children's stored rows."""
+
+    pieces: list[Scope]
+    top: list[int]
+
+
+def plan(path: str, day: date, limit: int) -> Plan:
+    """Cut the subtree at `path` into pieces of at most `limit` units, going down from the top
+    only where a subtree is larger (one query, and two per unit cut). Siblings side by side
+    share a piece; a cell is never cut from its party groups."""
+    within = UnitVersion.objects.filter(active_on(day))
+    whole = Plan([Scope.below(path)], [])
+    if within.filter(treepath.within(path)).count() <= limit:
+        return whole
+    if Unit.objects.filter(pk=treepath.ids(path)[-1], kind__in=UNCUT).exists():
+        return whole
+    found = Plan([], [])
+
+    def cut(parent: str) -> None:
+        found.top.append(treepath.ids(parent)[-1])
+        width = len(parent) + treepath.SEGMENT
+        children = list(
+            within.filter(path__gt=parent, path__lt=treepath.upper_bound(parent))
+            .annotate(child=Substr("path", 1, width))
+            .values("child")
+            .annotate(n=Count("pk"))
+            .order_by("child")
+            .values_list("child", "n")
+        )
+        kinds = dict(
+            Unit.objects.filter(pk__in=[treepath.ids(c)[-1] for c, _n in children]).values_list(
+                "pk", "kind"
+            )
+        )
+        run: list[tuple[str, int]] = []
+
+        def close() -> None:
+            if run:
+                found.pieces.append(Scope(run[0][0], treepath.upper_bound(run[-1][0])))
+                run.clear()
+
+        for child, n in children:
+            if n > limit and kinds.get(treepath.ids(child)[-1]) not in UNCUT:
+                close()
+                cut(child)
+                continue
+            if run and sum(size for _c, size in run) + n > limit:
+                close()
+            run.append((child, n))
+        close()
+
+    cut(path)
+    return found
+
+
+def rows_of(query: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    with connection.cursor() as cursor:
+        cursor.execute(query, params)
+        return cursor.fetchall()
+
+
+def compiled(queryset: QuerySet) -> tuple[str, list[Any]]:
+    """A queryset as SQL and parameters prepared for this database, to nest in a statement."""
+    query, params = queryset.order_by().query.sql_with_params()
+    return query, list(params)
 
 
 # Meetings -----------------------------------------------------------------------------------
 
 
+def _first(model: Any, moment: str) -> Subquery:
+    """The earliest `moment` of a meeting's documents or notices (an index probe a meeting)."""
+    return Subquery(
+        model.objects.filter(meeting_id=OuterRef("pk"))
+        .order_by()
+        .values("meeting_id")
+        .annotate(first=Min(moment))
+        .values("first")
+    )
+
+
 def meetings(ctx: Month) -> dict[int, list[MeetingFact]]:
-    """Regular and thematic meetings of the subtree's units from the quarter's start to the
-    month's end, with turnout, closing time, first document and first notice (four queries)."""
-    start, end = _midnight(quarter_start(ctx.month)), _midnight(ctx.end + timedelta(days=1))
-    found = with_turnout(
-        Meeting.objects.filter(
-            unit_id__in=ctx.subtree(),
-            kind__in=MONITORED_KINDS,
-            starts_at__gte=start,
-            starts_at__lt=end,
-        )
-    ).order_by("starts_at", "id")
-    facts = {
-        m.pk: MeetingFact(
-            m.pk,
-            m.unit_id,
-            m.kind,
-            m.state,
-            timezone.localtime(m.starts_at),
-            m.ends_at,
-            m.expected_n,  # type: ignore[attr-defined]
-            m.present_n,  # type: ignore[attr-defined]
-        )
-        for m in found
-    }
-    ids = found.values("pk")
-    closes = (
+    """The regular and thematic meetings the scope's units held in the month, with turnout,
+    closing time, first document and first notice: one row a meeting, in two statements."""
+    start, end = midnight(ctx.month), midnight(ctx.end + timedelta(days=1))
+    held = Meeting.objects.filter(
+        unit_id__in=ctx.subtree(),
+        kind__in=MONITORED_KINDS,
+        state__in=HELD,
+        starts_at__gte=start,
+        starts_at__lt=end,
+    )
+    closing = (
         AuditEvent.objects.filter(
             action="meetings.meeting.close",
             object_type="meetings.meeting",
-            object_id__in=found.annotate(key=Cast("pk", CharField())).values("key"),
+            object_id=Cast(OuterRef("pk"), CharField()),
         )
+        .order_by()
         .values("object_id")
         .annotate(first=Min("at"))
-        .order_by()
+        .values("first")
     )
-    for object_id, first in closes.values_list("object_id", "first"):
-        facts[int(object_id)].closed_at = first
-    documents = (
-        MeetingDocument.objects.filter(meeting_id__in=ids)
+    present = (
+        Attendance.objects.filter(
+            meeting_id=OuterRef("pk"), counted=True, mark__in=[Mark.PRESENT, Mark.LATE]
+        )
+        .order_by()
         .values("meeting_id")
-        .annotate(first=Min("uploaded_at"))
-        .order_by()
+        .annotate(n=Count("pk"))
+        .values("n")
     )
-    for meeting_id, first in documents.values_list("meeting_id", "first"):
-        facts[meeting_id].first_document_at = first
-    notices = (
-        MeetingNotice.objects.filter(meeting_id__in=ids)
-        .values("meeting_id")
-        .annotate(first=Min("sent_at"))
-        .order_by()
+    rows = held.annotate(
+        closed=Subquery(closing),
+        document=_first(MeetingDocument, "uploaded_at"),
+        notice=_first(MeetingNotice, "sent_at"),
+        present_n=Coalesce(Subquery(present), 0),
+    ).values_list(
+        "pk",
+        "unit_id",
+        "kind",
+        "state",
+        "starts_at",
+        "ends_at",
+        "present_n",
+        "closed",
+        "document",
+        "notice",
     )
-    for meeting_id, first in notices.values_list("meeting_id", "first"):
-        facts[meeting_id].first_notice_at = first
+    expected = _expected(held)
     by_unit: dict[int, list[MeetingFact]] = defaultdict(list)
-    for fact in facts.values():
-        by_unit[fact.unit_id].append(fact)
+    for pk, unit_id, kind, state, starts_at, ends_at, n, closed, document, notice in sorted(
+        rows, key=lambda row: (row[4], row[0])
+    ):
+        fact = MeetingFact(
+            pk,
+            unit_id,
+            kind,
+            state,
+            timezone.localtime(starts_at),
+            ends_at,
+            expected.get(pk, 0),
+            n,
+            closed,
+            document,
+            notice,
+        )
+        by_unit[unit_id].append(fact)
     return by_unit
+
+
+def _expected(held: QuerySet[Meeting]) -> dict[int, int]:
+    """Members expected at each meeting (`meetings.selectors.expected`, RULES.md §1.5): the
+    unit's memberships and statuses on the meeting's day, joined once for all the meetings and
+    counted per meeting, where `with_turnout` looks them up meeting by meeting. A member's
+    statuses do not overlap, so each membership meets one status a day."""
+    days_sql, days_params = compiled(
+        held.annotate(
+            meeting=F("pk"),
+            held_by=F("unit_id"),
+            day=TruncDate("starts_at", tzinfo=timezone.get_current_timezone()),
+        ).values("meeting", "held_by", "day")
+    )
+    ms, st = Membership._meta.db_table, MemberStatus._meta.db_table
+    # Table names come from the models, values are parameters.
+    query = f"""
+        WITH days AS {materialized()} ({days_sql})
+        SELECT d.meeting, COUNT(*) FROM days d
+        JOIN {ms} ms ON ms.unit_id = d.held_by AND ms.valid_from <= d.day
+             AND (ms.valid_to IS NULL OR ms.valid_to >= d.day)
+        JOIN {st} s ON s.member_id = ms.member_id AND s.valid_from <= d.day
+             AND (s.valid_to IS NULL OR s.valid_to >= d.day)
+        WHERE (ms.kind = %s AND s.status = %s) OR (ms.kind <> %s AND s.status IN (%s, %s))
+        GROUP BY d.meeting
+    """  # noqa: S608
+    params = [*days_params, MembershipKind.TEMPORARY, Status.ATTACHED, MembershipKind.TEMPORARY]
+    params += [Status.OFFICIAL, Status.PROBATIONARY]
+    return dict(rows_of(query, params))
+
+
+def materialized() -> str:
+    """Each part of a statement computed once: PostgreSQL would otherwise inline it and repeat
+    its work for every row that reads it."""
+    return "MATERIALIZED" if connection.vendor == "postgresql" else ""
+
+
+def thematic_before(ctx: Month) -> dict[int, list[int]]:
+    """Thematic meetings each unit held earlier in the month's quarter (one query)."""
+    rows = (
+        Meeting.objects.filter(
+            unit_id__in=ctx.subtree(),
+            kind=MeetingKind.THEMATIC,
+            state__in=HELD,
+            starts_at__gte=midnight(quarter_start(ctx.month)),
+            starts_at__lt=midnight(ctx.month),
+        )
+        .order_by("starts_at", "pk")
+        .values_list("unit_id", "pk")
+    )
+    found: dict[int, list[int]] = defaultdict(list)
+    for unit_id, pk in rows:
+        found[unit_id].append(pk)
+    return found
 
 
 def supervised(ctx: Month) -> dict[int, list[tuple[date, date | None]]]:
@@ -246,140 +431,84 @@ def supervised(ctx: Month) -> dict[int, list[tuple[date, date | None]]]:
 # Members and dues ---------------------------------------------------------------------------
 
 
-def roll_counts(ctx: Month) -> dict[int, int]:
-    """Members owing the month's dues: the roll of each unit on the month's first day."""
-    return member_counts(ctx.subtree(), ctx.month)
+class Counts(NamedTuple):
+    roll: int  # members owing the month's dues: on the roll on the month's first day
+    paid: int  # of them, those who paid the month's dues
+    official: int  # official members on the day, party groups counted in their cell
 
 
-def dues(ctx: Month) -> tuple[dict[int, int], set[int]]:
-    """Members on each unit's roll who paid the month's dues, and the units whose dues book
-    has the month (two queries)."""
-    paid = DuesPayment.objects.filter(member_id=OuterRef("member_id"), month=ctx.month, paid=True)
-    rows = (
-        Membership.objects.filter(on_roll(ctx.month), unit_id__in=ctx.subtree())
-        .filter(Exists(paid))
-        .values("unit_id")
-        .annotate(n=Count("member_id", distinct=True))
-        .order_by()
+def members(ctx: Month) -> dict[int, Counts]:
+    """Each unit's roll, dues paid and official members, in one pass over the memberships and
+    statuses of the month (a statement grouped by unit). A member's statuses follow each
+    other without overlapping, so each membership meets one status a day and plain counts
+    are exact."""
+    first, day = ctx.month, ctx.day
+    statuses = "member__statuses__"
+    on_roll = (
+        active_on(first)
+        & active_on(first, statuses)
+        & Q(**{f"{statuses}status__in": list(ON_ROLL)})
     )
-    books = set(
-        DuesPayment.objects.filter(unit_id__in=ctx.subtree(), month=ctx.month)
-        .values_list("unit_id", flat=True)
-        .distinct()
+    official = (
+        active_on(day) & active_on(day, statuses) & Q(**{f"{statuses}status": Status.OFFICIAL})
     )
-    return {row["unit_id"]: row["n"] for row in rows}, books
-
-
-def dues_keepers(ctx: Month) -> set[int]:
-    """Units that keep their dues book in chibo by this month: for the others a month with no
-    entry says nothing about whether dues were collected on paper."""
-    return set(
-        DuesPayment.objects.filter(unit_id__in=ctx.subtree(), month__lte=ctx.month)
-        .values_list("unit_id", flat=True)
-        .distinct()
-    )
-
-
-def official_counts(ctx: Month) -> dict[int, int]:
-    """Official members on each unit's roll on the day, party groups counted in their cell."""
+    low, high = min(first, day), max(first, day)
     # A join, not a correlated EXISTS per membership: SQLite runs the latter row by row.
     rows = (
-        Membership.objects.filter(
-            active_on(ctx.day),
-            active_on(ctx.day, "member__statuses__"),
-            member__statuses__status=Status.OFFICIAL,
+        Membership.objects.annotate(
+            paid_row=FilteredRelation(
+                "member__dues", condition=Q(member__dues__month=first, member__dues__paid=True)
+            )
+        )
+        .filter(
+            overlaps(low, high),
+            overlaps(low, high, statuses),
             unit_id__in=ctx.subtree(),
             kind=MembershipKind.OFFICIAL,
         )
         .values("unit_id")
-        .annotate(n=Count("member_id", distinct=True))
+        .annotate(
+            roll=Count("pk", filter=on_roll),
+            paid=Count("pk", filter=on_roll & Q(paid_row__isnull=False)),
+            official=Count("pk", filter=official),
+        )
         .order_by()
+        .values_list("unit_id", "roll", "paid", "official")
     )
-    counts: dict[int, int] = defaultdict(int)
-    for row in rows:
-        unit = ctx.units.get(row["unit_id"])
-        if unit is None:
-            continue
-        if unit.kind == UnitKind.GROUP and unit.parent_id in ctx.units:
-            counts[unit.parent_id] += row["n"]
+    found: dict[int, Counts] = {}
+    officials: dict[int, int] = defaultdict(int)
+    for unit_id, roll, paid, n in rows:
+        found[unit_id] = Counts(roll, paid, 0)
+        unit = ctx.units.get(unit_id)
+        if unit is not None and unit.kind == UnitKind.GROUP and unit.parent_id in ctx.units:
+            officials[unit.parent_id] += n
         else:
-            counts[unit.id] += row["n"]
-    return counts
+            officials[unit_id] += n
+    for unit_id, n in officials.items():
+        found[unit_id] = found.get(unit_id, Counts(0, 0, 0))._replace(official=n)
+    return found
 
 
-def window_months(ctx: Month, unit: UnitInfo) -> list[date]:
-    """The months counted towards a removal review as of this month: the calendar year so far,
-    or the last 12 months, as the dues rule says (RULES.md §2.2, UNCONFIRMED which)."""
-    from chibo.meetings.dues.rules import ROLLING_12_MONTHS
-
-    if ctx.rule("meetings.dues_unpaid_window", unit) == ROLLING_12_MONTHS:
-        return [ctx.month - relativedelta(months=n) for n in range(11, -1, -1)]
-    return [date(ctx.month.year, m, 1) for m in range(1, ctx.month.month + 1)]
+class Book(NamedTuple):
+    month: bool  # the unit's dues book has the month
+    kept: bool  # the unit has kept its dues book in chibo by this month
 
 
-@dataclass
-class Lapses:
-    """Per (member, unit): months with an unexcused absence and months with dues unpaid."""
-
-    absent: dict[tuple[int, int], set[date]]
-    unpaid: dict[tuple[int, int], set[date]]
-
-
-def lapses(ctx: Month) -> Lapses:
-    """Unexcused absences and unpaid dues over the 12 months ending with this one (two
-    queries). A month counts as unpaid only where the unit's dues book has that month: a cell
-    that keeps no book in chibo does not make its members look unpaid."""
-    months = [ctx.month - relativedelta(months=n) for n in range(11, -1, -1)]
-    months = [m for m in months if m <= ctx.as_of]
-    start, end = _midnight(months[0]), _midnight(ctx.end + timedelta(days=1))
-    absent: dict[tuple[int, int], set[date]] = defaultdict(set)
-    rows = (
-        Attendance.objects.filter(
-            mark=Mark.UNEXCUSED,
-            counted=True,
-            meeting__unit_id__in=ctx.subtree(),
-            meeting__starts_at__gte=start,
-            meeting__starts_at__lt=end,
-        )
-        .annotate(at=TruncMonth("meeting__starts_at", tzinfo=timezone.get_current_timezone()))
-        .values_list("member_id", "meeting__unit_id", "at")
-        .distinct()
-    )
-    for member_id, unit_id, at in rows:
-        month = at.date() if isinstance(at, datetime) else at
-        absent[member_id, unit_id].add(month.replace(day=1))
-    unpaid: dict[tuple[int, int], set[date]] = defaultdict(set)
-    threshold = ctx.rules.smallest("meetings.dues_unpaid_months_flag")
-    paid = DuesPayment.objects.filter(member_id=OuterRef("member_id"), paid=True)
+def dues_books(ctx: Month) -> dict[int, Book]:
+    """Units whose dues book has the month, and those that keep their book in chibo by then:
+    for the others a month with no entry says nothing about whether dues were collected on
+    paper (one statement, two index probes a unit)."""
     book = DuesPayment.objects.filter(unit_id=OuterRef("unit_id"))
-    columns = {
-        f"m{i}": Count(
-            "member_id",
-            distinct=True,
-            filter=on_roll(m) & Q(Exists(book.filter(month=m))) & ~Q(Exists(paid.filter(month=m))),
+    rows = (
+        ctx.scope.versions(ctx.day)
+        .annotate(
+            has_month=Exists(book.filter(month=ctx.month)),
+            kept=Exists(book.filter(month__lte=ctx.month)),
         )
-        for i, m in enumerate(months)
-    }
-    total = sum(columns.values())
-    rows2 = (
-        Membership.objects.filter(
-            overlaps(months[0], ctx.end),
-            overlaps(months[0], ctx.end, "member__statuses__"),
-            unit_id__in=ctx.subtree(),
-            kind=MembershipKind.OFFICIAL,
-            member__statuses__status__in=ON_ROLL,
-        )
-        .values("member_id", "unit_id")
-        .annotate(**columns, total=total)
-        .filter(total__gte=threshold)
-        .order_by()
+        .filter(kept=True)
+        .values_list("unit_id", "has_month", "kept")
     )
-    for row in rows2:
-        data = cast(dict[str, int], row)
-        for i, m in enumerate(months):
-            if data[f"m{i}"]:
-                unpaid[data["member_id"], data["unit_id"]].add(m)
-    return Lapses(absent, unpaid)
+    return {unit_id: Book(has_month, kept) for unit_id, has_month, kept in rows}
 
 
 @dataclass
@@ -421,8 +550,8 @@ class TransferFact:
 
 
 def transfers(ctx: Month) -> list[TransferFact]:
-    """Transfers into or out of the subtree still pending during the month, or confirmed in
-    it (one query)."""
+    """Transfers into or out of the scope still pending during the month, or confirmed in it
+    (one query)."""
     rows = (
         Transfer.objects.exclude(state=TransferState.CANCELLED)
         .filter(letter_date__lte=ctx.day, to_unit__isnull=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
@@ -18,7 +19,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from chibo.compliance import facts
+from chibo.compliance import facts, lapses
 from chibo.compliance.facts import MeetingFact, Month, UnitInfo
 from chibo.compliance.models import Status
 from chibo.compliance.rules import enabled_key, register_switch
@@ -39,6 +40,8 @@ class Verdict:
 
 
 NOT_DUE = Verdict(Status.NOT_APPLICABLE)
+NO_MEMBERS = facts.Counts(0, 0, 0)
+NO_BOOK = facts.Book(month=False, kept=False)
 
 
 @dataclass(frozen=True)
@@ -68,7 +71,17 @@ def register(obligation: Obligation) -> Obligation:
 
 def active(ctx: Month, unit: UnitInfo) -> list[Obligation]:
     """The obligations switched on for `unit` that month."""
+    everywhere, somewhere = ctx.once("switches", _switches)
+    if not somewhere:
+        return everywhere
     return [o for o in REGISTRY.values() if ctx.rule(enabled_key(o.code), unit)]
+
+
+def _switches(ctx: Month) -> tuple[list[Obligation], bool]:
+    """The obligations on for every unit if no committee set a switch, and whether one did."""
+    keys = [enabled_key(code) for code in REGISTRY]
+    somewhere = any(len(ctx.rules.values(key)) > 1 for key in keys)
+    return [o for o in REGISTRY.values() if ctx.rules.values(enabled_key(o.code))[0]], somewhere
 
 
 def _month(ctx: Month) -> str:
@@ -78,7 +91,7 @@ def _month(ctx: Month) -> str:
 def _held(ctx: Month, unit: UnitInfo, kinds: tuple[str, ...] = facts.MONITORED_KINDS) -> list:
     """Meetings of `kinds` the unit held in the month."""
     found = ctx.once("meetings", facts.meetings).get(unit.id, [])
-    return [m for m in found if m.held and m.kind in kinds and m.day >= ctx.month]
+    return [m for m in found if m.kind in kinds]
 
 
 # Meetings -----------------------------------------------------------------------------------
@@ -113,10 +126,10 @@ def regular_meeting(ctx: Month, unit: UnitInfo) -> Verdict:
 
 def thematic_quarter(ctx: Month, unit: UnitInfo) -> Verdict:
     """At least one thematic meeting a quarter; judged in the quarter's last month."""
-    found = ctx.once("meetings", facts.meetings).get(unit.id, [])
-    held = [m for m in found if m.held and m.kind == MeetingKind.THEMATIC]
+    held = ctx.once("thematic_before", facts.thematic_before).get(unit.id, [])
+    held = held + [m.id for m in _held(ctx, unit, (MeetingKind.THEMATIC,))]
     if held:
-        return Verdict(Status.OK, 1, 1, detail={"meetings": [m.id for m in held]})
+        return Verdict(Status.OK, 1, 1, detail={"meetings": held})
     if ctx.month.month % 3:
         return NOT_DUE
     quarter = (ctx.month.month - 1) // 3 + 1
@@ -262,16 +275,17 @@ def dues_collected(ctx: Month, unit: UnitInfo) -> Verdict:
     """The month's dues collected from the roll (342-QĐ/TW, RULES.md §5)."""
     if not ctx.begun:
         return NOT_DUE
-    roll = ctx.once("roll", facts.roll_counts).get(unit.id, 0)
+    counts = ctx.once("members", facts.members).get(unit.id, NO_MEMBERS)
+    roll = counts.roll
     if not roll:
         return NOT_DUE
-    paid, books = ctx.once("dues", facts.dues)
-    if unit.id not in books:
-        if not ctx.over or unit.id not in ctx.once("dues_keepers", facts.dues_keepers):
+    book = ctx.once("dues_books", facts.dues_books).get(unit.id, NO_BOOK)
+    if not book.month:
+        if not ctx.over or not book.kept:
             return NOT_DUE
         message = _("Chưa thu đảng phí tháng %(month)s.") % {"month": _month(ctx)}
         return Verdict(Status.FAILED, 0, roll, message)
-    n = min(paid.get(unit.id, 0), roll)
+    n = min(counts.paid, roll)
     if n == roll:
         return Verdict(Status.OK, n, roll)
     message = _("%(n)s đảng viên chưa đóng đảng phí tháng %(month)s.") % {
@@ -289,16 +303,15 @@ def removal_review(ctx: Month, unit: UnitInfo) -> Verdict | None:
     must consider their case (24-QĐ/TW §8.1, RULES.md §2.2). A proposal, never a removal."""
     if not ctx.begun:
         return NOT_DUE
-    roll = ctx.once("roll", facts.roll_counts).get(unit.id, 0)
-    found = ctx.once("lapses", facts.lapses)
-    window = set(facts.window_months(ctx, unit))
+    roll = ctx.once("members", facts.members).get(unit.id, NO_MEMBERS).roll
+    found = ctx.once("lapses", lapses.lapses)
+    window = _window(ctx, unit)
     absent_limit = ctx.rule("compliance.absence_months_flag", unit)
     unpaid_limit = ctx.rule("meetings.dues_unpaid_months_flag", unit)
     flagged: dict[str, dict[str, list[str]]] = {}
-    members = ctx.once("lapsed", _lapsed_by_unit).get(unit.id, set())
-    for member_id in sorted(members):
-        absent = sorted(found.absent.get((member_id, unit.id), set()) & window)
-        unpaid = sorted(found.unpaid.get((member_id, unit.id), set()) & window)
+    for member_id in sorted(ctx.once("lapsed", _lapsed_by_unit).get(unit.id, ())):
+        absent = _in_window(found.absent.get((member_id, unit.id), 0), found.months, window)
+        unpaid = _in_window(found.unpaid.get((member_id, unit.id), 0), found.months, window)
         if len(absent) >= absent_limit or len(unpaid) >= unpaid_limit:
             flagged[str(member_id)] = {
                 "absent": [f"{m:%Y-%m}" for m in absent],
@@ -316,8 +329,21 @@ def removal_review(ctx: Month, unit: UnitInfo) -> Verdict | None:
     return Verdict(Status.WARNING, len(flagged), max(roll, len(flagged)), message, detail)
 
 
+def _window(ctx: Month, unit: UnitInfo) -> list[date]:
+    """The unit's removal-review window (the same for most units: read once a value)."""
+    kind = ctx.rule("meetings.dues_unpaid_window", unit)
+    windows: dict[str, list[date]] = ctx.once("windows", lambda _ctx: {})
+    if kind not in windows:
+        windows[kind] = lapses.window_months(ctx, unit)
+    return windows[kind]
+
+
+def _in_window(mask: int, months: list[date], window: list[date]) -> list[date]:
+    return sorted(lapses.months_of(mask, months) & set(window))
+
+
 def _lapsed_by_unit(ctx: Month) -> dict[int, set[int]]:
-    found = ctx.once("lapses", facts.lapses)
+    found = ctx.once("lapses", lapses.lapses)
     members: dict[int, set[int]] = {}
     for member_id, unit_id in [*found.absent, *found.unpaid]:
         members.setdefault(unit_id, set()).add(member_id)
@@ -326,7 +352,7 @@ def _lapsed_by_unit(ctx: Month) -> dict[int, set[int]]:
 
 def cell_size(ctx: Month, unit: UnitInfo) -> Verdict:
     """At least 3 official members, or the cell must be restructured (Điều lệ Art. 24(1))."""
-    official = ctx.once("official", facts.official_counts).get(unit.id, 0)
+    official = ctx.once("members", facts.members).get(unit.id, NO_MEMBERS).official
     least = ctx.rule("compliance.min_official_members", unit)
     if official >= least:
         return Verdict(Status.OK, 1, 1, detail={"official": official})
@@ -339,17 +365,13 @@ def cell_size(ctx: Month, unit: UnitInfo) -> Verdict:
 def transfers_on_time(ctx: Month, unit: UnitInfo) -> Verdict | None:
     """Transfer letters presented and confirmed within 30 working days (RULES.md §2.4); judged
     for the sending and the receiving unit alike."""
-    mine = [
-        t
-        for t in ctx.once("transfers", facts.transfers)
-        if unit.id in (t.from_unit_id, t.to_unit_id)
-    ]
+    mine = ctx.once("transfers_by_unit", _transfers_by_unit).get(unit.id)
     if not mine:
         return None
     overdue, late = [], []
     for t in mine:
         days = ctx.rules("members.transfer_presentation_workdays", t.from_path)
-        deadline = add_workdays(t.letter_date, days)
+        deadline = _workdays_after(t.letter_date, days)
         pending = t.confirmed_on is None or t.confirmed_on > ctx.day
         if pending and ctx.day > deadline:
             overdue.append(t.id)
@@ -368,6 +390,26 @@ def transfers_on_time(ctx: Month, unit: UnitInfo) -> Verdict | None:
     return Verdict(Status.OK, on_time, len(mine), detail=detail)
 
 
+def _transfers_by_unit(ctx: Month) -> dict[int, list[facts.TransferFact]]:
+    found: dict[int, list[facts.TransferFact]] = {}
+    for t in facts.transfers(ctx):
+        for unit_id in dict.fromkeys((t.from_unit_id, t.to_unit_id)):
+            if unit_id is not None:
+                found.setdefault(unit_id, []).append(t)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _workdays_after(start: date, days: int) -> date:
+    """A deadline in working days; many members share their dates, so each is counted once."""
+    return add_workdays(start, days)
+
+
+@lru_cache(maxsize=4096)
+def _months_after(start: date, months: int) -> date:
+    return start + relativedelta(months=months)
+
+
 # Recruitment --------------------------------------------------------------------------------
 
 
@@ -382,8 +424,8 @@ def probation_ending(ctx: Month, unit: UnitInfo) -> Verdict:
     allowed = ctx.rule("compliance.recognition_workdays", unit)
     soon, late = [], []
     for p in people:
-        ends = p.admitted_on + relativedelta(months=months)
-        if ctx.day > add_workdays(ends, allowed):
+        ends = _months_after(p.admitted_on, months)
+        if ctx.day > _workdays_after(ends, allowed):
             late.append(p.member_id)
         elif ends - timedelta(days=notice) <= ctx.day:
             soon.append(p.member_id)

@@ -125,39 +125,47 @@ def register_switch(code: str, source: str, label: Any) -> None:
 
 
 class Reader:
-    """The rules in force on `on` for units given by their path that day (no query per unit)."""
+    """The rules in force on `on` for units given by their path that day (no query per unit).
+
+    A rule nobody set anywhere is its default for every unit, without looking at the path;
+    otherwise the deepest setting on the unit's path wins, as in `rulebook.rule`."""
 
     def __init__(self, on: date) -> None:
         self.on = on
         self.held = SETTINGS.current()
-        self.cache: dict[tuple[str, str], Any] = {}
+        self.placed: dict[str, dict[int, Any]] = {}
 
     def __call__(self, key: str, path: str) -> Any:
-        found = self.cache.get((key, path))
-        if found is None and (key, path) not in self.cache:
-            found = self._resolve(key, path)
-            self.cache[key, path] = found
-        return found
+        placed = self.placed.get(key)
+        if placed is None:
+            placed = self._in_force(key)
+        if placed:
+            for unit_id in reversed(treepath.ids(path)):
+                if unit_id in placed:
+                    return placed[unit_id]
+        return get(key).default
 
-    def _resolve(self, key: str, path: str) -> Any:
-        item = get(key)
-        held = [
-            h
-            for h in self.held.get(key, [])
-            if h.valid_from <= self.on and (h.valid_to is None or h.valid_to >= self.on)
+    def _in_force(self, key: str) -> dict[int, Any]:
+        """The settings of `key` in force on `on`, by the unit that holds them."""
+        get(key)  # an unknown key is a mistake, whatever is set
+        placed: dict[int, Any] = {}
+        for h in self.held.get(key, []):
+            if h.valid_from <= self.on and (h.valid_to is None or h.valid_to >= self.on):
+                placed.setdefault(h.unit_id, h.value)
+        self.placed[key] = placed
+        return placed
+
+    def values(self, key: str) -> list[Any]:
+        """The default and every value set for some unit on `on`."""
+        return [
+            get(key).default,
+            *(
+                h.value
+                for h in self.held.get(key, [])
+                if h.valid_from <= self.on and (h.valid_to is None or h.valid_to >= self.on)
+            ),
         ]
-        if not held:
-            return item.default
-        depth = {unit_id: i for i, unit_id in enumerate(treepath.ids(path))}
-        placed = [h for h in held if h.unit_id in depth]
-        return max(placed, key=lambda h: depth[h.unit_id]).value if placed else item.default
 
     def smallest(self, key: str) -> Any:
         """The smallest value any unit uses on `on`: a bound for a query over many units."""
-        values = [get(key).default]
-        values += [
-            h.value
-            for h in self.held.get(key, [])
-            if h.valid_from <= self.on and (h.valid_to is None or h.valid_to >= self.on)
-        ]
-        return min(values)
+        return min(self.values(key))

@@ -7,10 +7,13 @@ month and unit replaces that month's rows with the same figures.
 
 from __future__ import annotations
 
+import gc
 import logging
 import smtplib
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -20,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -28,7 +31,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
 from chibo.audit.services import record, record_many
-from chibo.compliance import facts, obligations
+from chibo.compliance import facts, rows
 from chibo.compliance.facts import Month, UnitInfo
 from chibo.compliance.models import (
     Alert,
@@ -38,111 +41,28 @@ from chibo.compliance.models import (
     ReviewOutcome,
     Status,
 )
-from chibo.compliance.obligations import Verdict
+from chibo.compliance.rows import Row, Rows
 from chibo.compliance.rules import Reader
+from chibo.lib.bulk import insert_rows
 from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
+from chibo.members.models import Member
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitVersion
 
 log = logging.getLogger(__name__)
 OPEN_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
-SUMMED = ("units_ok", "units_warning", "units_failed", "numerator", "denominator")
-
-
-def derive(ok: int, warning: int, failed: int, tolerance: int) -> str:
-    """The status of a roll-up: ok when every unit below is; failed when more than
-    `tolerance` % of them failed; otherwise a warning. One unit is its own status."""
-    applicable = ok + warning + failed
-    if not applicable:
-        return Status.NOT_APPLICABLE
-    if not warning and not failed:
-        return Status.OK
-    return Status.FAILED if failed * 100 > tolerance * applicable else Status.WARNING
-
-
-def _counts(status: str) -> tuple[int, int, int]:
-    return (
-        int(status == Status.OK),
-        int(status == Status.WARNING),
-        int(status == Status.FAILED),
-    )
+PIECE_UNITS = 12_000  # units evaluated together: a province (about 10.000), at most
 
 
 @dataclass
 class Summary:
     month: date
     units: int
-    results: int
+    results: int  # rows stored for the subtree (those that say something)
     alerts_raised: int = 0
     alerts_cleared: int = 0
     reviews: int = 0
-
-
-def judge(ctx: Month) -> dict[tuple[int, str], Verdict]:
-    """Every obligation switched on for every unit it applies to, from facts read in bulk."""
-    verdicts: dict[tuple[int, str], Verdict] = {}
-    for unit in ctx.units.values():
-        for obligation in obligations.active(ctx, unit):
-            if obligation.leaves_only and not unit.leaf:
-                continue
-            verdict = obligation.judge(ctx, unit)
-            if verdict is not None:
-                verdicts[unit.id, obligation.code] = verdict
-    return verdicts
-
-
-def _own_row(unit: UnitInfo, code: str, verdict: Verdict) -> dict[str, Any]:
-    ok, warning, failed = _counts(verdict.status)
-    return {
-        "units_ok": ok,
-        "units_warning": warning,
-        "units_failed": failed,
-        "numerator": verdict.numerator,
-        "denominator": verdict.denominator,
-        "own": True,
-        "detail": {
-            **verdict.detail,
-            "own": [verdict.status, verdict.numerator, verdict.denominator],
-            "message": verdict.message,
-        },
-    }
-
-
-def roll_up(
-    units: dict[int, UnitInfo],
-    own: dict[tuple[int, str], dict[str, Any]],
-    reader: Reader,
-) -> dict[tuple[int, str], dict[str, Any]]:
-    """Rows for every unit: its own figures plus the sums of its children's rows, deepest
-    units first, so that each sum is exact (the property tests recount it from the records)."""
-    rows: dict[tuple[int, str], dict[str, Any]] = {k: dict(v) for k, v in own.items()}
-    by_unit: dict[int, dict[str, dict[str, Any]]] = defaultdict(dict)
-    for (unit_id, code), row in rows.items():
-        by_unit[unit_id][code] = row
-    for unit in sorted(units.values(), key=lambda u: -u.depth):
-        for code, row in by_unit.get(unit.id, {}).items():
-            row["status"] = derive(
-                row["units_ok"],
-                row["units_warning"],
-                row["units_failed"],
-                reader("compliance.rollup_failed_percent", unit.path),
-            )
-            if unit.parent_id is None or unit.parent_id not in units:
-                continue
-            above = rows.get((unit.parent_id, code))
-            if above is None:
-                above = {**dict.fromkeys(SUMMED, 0), "own": False, "detail": {}}
-                rows[unit.parent_id, code] = by_unit[unit.parent_id][code] = above
-            for name in SUMMED:
-                above[name] += row[name]
-    return rows
-
-
-def _worth_keeping(row: dict[str, Any]) -> bool:
-    """A row that says nothing (not applicable, no figures) is not stored: the dashboard shows
-    a missing row as "not applicable", and a province's month stays a few thousand rows."""
-    return row["status"] != Status.NOT_APPLICABLE or any(row[name] for name in SUMMED)
 
 
 def _ancestors(path: str, day: date) -> dict[int, UnitInfo]:
@@ -162,12 +82,18 @@ def evaluate(
     actor: User | None,
     as_of: date | None = None,
     alerts: bool = True,
+    piece_units: int = PIECE_UNITS,
+    progress: Callable[[int, int], None] | None = None,
 ) -> Summary:
     """Evaluate every obligation for `root` and everything below it in `month`, store the
     results of every unit of the subtree, then recompute the rows of the units above it from
     their children's rows. Raises alerts and proposes removal reviews for the recent months.
 
-    The number of queries does not depend on the size of the subtree (decision 0014).
+    The facts are grouped statements over the whole subtree, so the number of queries does not
+    depend on its size (decision 0014). A tree of more than `piece_units` units is evaluated in
+    pieces of whole subtrees, one after the other, then the units above them from their
+    children's stored rows, so that memory stays at one piece's (decision 0015); `progress`
+    is told (pieces done, pieces) after each.
     """
     month = month.replace(day=1)
     as_of = as_of or today()
@@ -176,35 +102,26 @@ def evaluate(
     if version is None:
         return Summary(month, 0, 0)
     reader = Reader(day)
-    ctx = Month(version.path, month, as_of, facts.load_units(version.path, day), reader)
-    verdicts = judge(ctx)
-    own = {(u, code): _own_row(ctx.units[u], code, v) for (u, code), v in verdicts.items()}
-    rows = roll_up(ctx.units, own, reader)
+    plan = facts.plan(version.path, day, piece_units)
     now = timezone.now()
-    Result.objects.filter(month=month).filter(
-        Q(unit_id__in=ctx.subtree()) | treepath.within(version.path)
-    ).delete()
-    Result.objects.bulk_create(
-        [
-            Result(
-                unit_id=unit_id,
-                parent_id=ctx.units[unit_id].parent_id,
-                path=ctx.units[unit_id].path,
-                obligation=code,
-                month=month,
-                evaluated_at=now,
-                **row,
-            )
-            for (unit_id, code), row in rows.items()
-            if _worth_keeping(row)
-        ],
-        batch_size=1000,
-    )
+    summary = Summary(month, 0, 0)
+    alerting = alerts and _alerting(month, as_of, reader, version.path)
+    steps = len(plan.pieces) + bool(plan.top)
+    with _collecting_later():
+        for done, scope in enumerate(plan.pieces, start=1):
+            ctx = Month(scope, month, as_of, facts.load_units(scope, day), reader)
+            _evaluate_part(ctx, rows.judge(ctx), summary, actor, now, alerting)
+            del ctx  # the piece's facts go before the next piece's come
+            if progress:
+                progress(done, steps)
+        _forget_strays(version.path, month, day)
+        if plan.top:
+            scope = facts.Scope(ids=tuple(plan.top))
+            ctx = Month(scope, month, as_of, facts.load_units(scope, day), reader)
+            _evaluate_part(ctx, rows.judge(ctx), summary, actor, now, alerting, children=True)
+            if progress:
+                progress(steps, steps)
     _refresh_above(version.path, month, day, reader, now)
-    summary = Summary(month, len(ctx.units), len(rows))
-    if alerts and _alerting(month, as_of, reader, version.path):
-        summary.alerts_raised, summary.alerts_cleared = _sync_alerts(ctx, verdicts, actor, now)
-        summary.reviews = _sync_reviews(ctx, verdicts, actor, now)
     record(
         "compliance.month.evaluate",
         actor=actor,
@@ -222,6 +139,103 @@ def evaluate(
     return summary
 
 
+@contextmanager
+def _collecting_later() -> Iterator[None]:
+    """Python's cycle collector paused while a piece's hundred thousand small objects (facts,
+    verdicts, rows, none of them in cycles) are alive: it would walk them all again and again,
+    which costs more than the judging. Resumed after, as it was."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _evaluate_part(
+    ctx: Month,
+    own: Rows,
+    summary: Summary,
+    actor: User | None,
+    now: datetime,
+    alerting: bool,
+    children: bool = False,
+) -> None:
+    """Roll up and store one piece's rows (with `children`: the units above the pieces, whose
+    children outside the part are already stored), then its alerts and reviews."""
+    below: list[tuple[int, str, tuple[int, int, int, int, int]]] = []
+    if children:
+        ids = list(ctx.units)
+        below = [
+            (parent, code, tuple(figures))
+            for parent, code, *figures in Result.objects.filter(month=ctx.month, parent_id__in=ids)
+            .exclude(unit_id__in=ids)
+            .values_list("parent_id", "obligation", *rows.FIGURES)
+        ]
+    ctx.cache.clear()  # the facts are judged: only the rows are needed from here on
+    # The own rows are summed into in place: alerts and reviews read only their judgement.
+    found = rows.roll_up(ctx.units, rows.seed(own, below) if below else dict(own), ctx.rules)
+    summary.units += len(ctx.units)
+    summary.results += _store(ctx.subtree(), ctx.units, found, ctx.month, now)
+    if alerting:
+        raised, cleared = _sync_alerts(ctx, own, actor, now)
+        summary.alerts_raised += raised
+        summary.alerts_cleared += cleared
+        summary.reviews += _sync_reviews(ctx, own, actor, now)
+
+
+STORED = ("parent_id", "path", "status", "own", *rows.FIGURES, "detail")
+
+
+def _store(
+    scope: QuerySet, units: dict[int, UnitInfo], found: Rows, month: date, now: datetime
+) -> int:
+    """Make the month's stored rows of the units in `scope` those `found`, and say how many
+    there are: rows that did not change are left as they are (a month evaluated again, as
+    every night, rewrites only what changed), the others deleted and inserted in bulk (COPY on
+    PostgreSQL). The stored rows are compared as they are read, a chunk at a time."""
+
+    def values(key: tuple[int, str], row: Row) -> tuple[Any, ...]:
+        unit = units[key[0]]
+        return (unit.parent_id, unit.path, row.status, row.own, *row.figures())
+
+    stale: list[int] = []
+    kept: set[tuple[int, str]] = set()
+    stored = Result.objects.filter(month=month, unit_id__in=scope).values_list(
+        "pk", "unit_id", "obligation", *STORED
+    )
+    for pk, unit_id, code, *was in stored.iterator(chunk_size=10_000):
+        key = (unit_id, code)
+        row = found.get(key)
+        same = row is not None and row.worth_keeping and values(key, row) == tuple(was[:-1])
+        if same and row is not None and row.detail == was[-1]:
+            kept.add(key)
+        else:
+            stale.append(pk)
+    for start in range(0, len(stale), 5000):
+        Result.objects.filter(pk__in=stale[start : start + 5000]).delete()
+    worth = [(key, row) for key, row in found.items() if row.worth_keeping]
+    insert_rows(
+        Result,
+        ["unit_id", "obligation", "month", *STORED, "evaluated_at"],
+        (
+            (key[0], key[1], month, *values(key, row), row.detail, now)
+            for key, row in worth
+            if key not in kept
+        ),
+    )
+    return len(worth)
+
+
+def _forget_strays(path: str, month: date, day: date) -> None:
+    """Rows of the month filed under the subtree's paths for units no longer in it."""
+    subtree = facts.Scope.below(path).versions(day).values("unit_id")
+    Result.objects.filter(month=month).filter(treepath.within(path)).exclude(
+        unit_id__in=subtree
+    ).delete()
+
+
 def _alerting(month: date, as_of: date, reader: Reader, path: str) -> bool:
     """Alerts and reviews only for the recent months: older history is for the figures."""
     back = reader("compliance.alert_months", path)
@@ -229,131 +243,98 @@ def _alerting(month: date, as_of: date, reader: Reader, path: str) -> bool:
 
 
 def _refresh_above(path: str, month: date, day: date, reader: Reader, now: datetime) -> None:
-    """Recompute the rows of the units above `path` from their children's stored rows and
-    their own figures (three queries whatever the depth)."""
+    """Recompute the rows of the units above `path` from their own judgement and their
+    children's stored rows (three queries whatever the depth)."""
     above = _ancestors(path, day)
     if not above:
         return
-    stored = list(
-        Result.objects.filter(month=month).filter(
-            Q(unit_id__in=list(above)) | Q(parent_id__in=list(above))
-        )
-    )
-    own: dict[tuple[int, str], dict[str, Any]] = {}
-    children: dict[tuple[int, str], dict[str, int]] = defaultdict(lambda: dict.fromkeys(SUMMED, 0))
-    for r in stored:
-        if r.unit_id in above and r.own:
-            status, n, d = r.detail["own"]
-            ok, warning, failed = _counts(status)
-            own[r.unit_id, r.obligation] = {
-                "units_ok": ok,
-                "units_warning": warning,
-                "units_failed": failed,
-                "numerator": n,
-                "denominator": d,
-                "own": True,
-                "detail": r.detail,
-            }
-        if r.parent_id in above and r.unit_id not in above:
-            sums = children[r.parent_id, r.obligation]
-            for name in SUMMED:
-                sums[name] += getattr(r, name)
-    # The child on the path is recomputed on the way up: start from its fresh stored rows.
-    seeds: dict[tuple[int, str], dict[str, Any]] = {}
-    for key in set(own) | set(children):
-        base = own.get(key) or {**dict.fromkeys(SUMMED, 0), "own": False, "detail": {}}
-        row = dict(base)
-        for name in SUMMED:
-            row[name] = base[name] + children.get(key, {}).get(name, 0)
-        seeds[key] = row
-    lowest = max(above.values(), key=lambda u: u.depth)
-    # The rows of the units above are then sums along the chain, deepest first.
-    chain = sorted(above.values(), key=lambda u: -u.depth)
-    final: dict[tuple[int, str], dict[str, Any]] = {}
-    codes = {code for _u, code in seeds}
-    carry: dict[str, dict[str, int]] = {}
-    for unit in chain:
-        for code in codes:
-            seed = seeds.get((unit.id, code))
-            lower = carry.get(code)
-            if seed is None and lower is None:
-                continue
-            row = dict(seed or {**dict.fromkeys(SUMMED, 0), "own": False, "detail": {}})
-            if lower is not None and unit.id != lowest.id:
-                for name in SUMMED:
-                    row[name] += lower[name]
-            row["status"] = derive(
-                row["units_ok"],
-                row["units_warning"],
-                row["units_failed"],
-                reader("compliance.rollup_failed_percent", unit.path),
+    ids = list(above)
+    own: Rows = {}
+    below: list[tuple[int, str, tuple[int, int, int, int, int]]] = []
+    stored = Result.objects.filter(month=month).filter(Q(unit_id__in=ids) | Q(parent_id__in=ids))
+    for unit_id, parent_id, code, is_own, detail, *figures in stored.values_list(
+        "unit_id", "parent_id", "obligation", "own", "detail", *rows.FIGURES
+    ):
+        if unit_id in above and is_own:
+            own[unit_id, code] = Row.stored(detail)
+        if parent_id in above and unit_id not in above:
+            below.append((parent_id, code, tuple(figures)))
+    found = rows.roll_up(above, rows.seed(own, below), reader)
+    Result.objects.filter(month=month, unit_id__in=ids).delete()
+    insert_rows(
+        Result,
+        ["unit_id", "obligation", "month", *STORED, "evaluated_at"],
+        (
+            (
+                unit_id,
+                code,
+                month,
+                above[unit_id].parent_id,
+                above[unit_id].path,
+                row.status,
+                row.own,
+                *row.figures(),
+                row.detail,
+                now,
             )
-            final[unit.id, code] = row
-            carry[code] = {name: row[name] for name in SUMMED}
-        for code in codes:  # a code absent at this level passes nothing further up
-            if (unit.id, code) not in final:
-                carry.pop(code, None)
-    Result.objects.filter(month=month, unit_id__in=list(above)).delete()
-    Result.objects.bulk_create(
-        [
-            Result(
-                unit_id=unit_id,
-                parent_id=above[unit_id].parent_id,
-                path=above[unit_id].path,
-                obligation=code,
-                month=month,
-                evaluated_at=now,
-                **row,
-            )
-            for (unit_id, code), row in final.items()
-            if _worth_keeping(row)
-        ]
+            for (unit_id, code), row in found.items()
+            if row.worth_keeping
+        ),
     )
 
 
 # Alerts ------------------------------------------------------------------------------------
 
 
-def _sync_alerts(
-    ctx: Month, verdicts: dict[tuple[int, str], Verdict], actor: User | None, now: datetime
-) -> tuple[int, int]:
+def _sync_alerts(ctx: Month, own: Rows, actor: User | None, now: datetime) -> tuple[int, int]:
     """An alert for each failed or warning result of the month; results that are ok again
     resolve theirs. Returns (raised, cleared)."""
     existing = {
-        (a.unit_id, a.obligation): a
-        for a in Alert.objects.filter(month=ctx.month, unit_id__in=ctx.subtree()).select_related(
-            "unit"
-        )
+        (unit_id, code): (pk, state, status, message)
+        for pk, unit_id, code, state, status, message in Alert.objects.filter(
+            month=ctx.month, unit_id__in=ctx.subtree()
+        ).values_list("pk", "unit_id", "obligation", "state", "status", "message")
     }
     new, changed, cleared = [], [], []
-    for (unit_id, code), verdict in verdicts.items():
+    for (unit_id, code), row in own.items():
+        status, message = row.detail["own"][0], row.detail["message"][:500]
         alert = existing.get((unit_id, code))
-        bad = verdict.status in (Status.WARNING, Status.FAILED)
+        bad = status in (Status.WARNING, Status.FAILED)
         if bad and alert is None:
             new.append(
                 Alert(
                     unit_id=unit_id,
                     obligation=code,
                     month=ctx.month,
-                    status=verdict.status,
-                    message=verdict.message[:500],
+                    status=status,
+                    message=message,
                     level_id=unit_id,
                     level_since=now,
                     raised_at=now,
                 )
             )
-        elif bad and alert is not None and alert.state in OPEN_STATES:
-            if (alert.status, alert.message) != (verdict.status, verdict.message[:500]):
-                alert.status, alert.message = verdict.status, verdict.message[:500]
-                changed.append(alert)
-        elif not bad and alert is not None and alert.state in OPEN_STATES:
-            alert.state, alert.resolved_at = AlertState.RESOLVED, now
-            alert.note = _("Kết quả đã đạt khi đánh giá lại; tự động đóng cảnh báo.")
-            cleared.append(alert)
+        elif alert is None or alert[1] not in OPEN_STATES:
+            continue
+        elif bad and (alert[2], alert[3]) != (status, message):
+            changed.append(Alert(pk=alert[0], status=status, message=message))
+        elif not bad:
+            note = _("Kết quả đã đạt khi đánh giá lại; tự động đóng cảnh báo.")
+            cleared.append(
+                Alert(
+                    pk=alert[0],
+                    unit_id=unit_id,
+                    obligation=code,
+                    message=alert[3],
+                    state=AlertState.RESOLVED,
+                    resolved_at=now,
+                    note=note,
+                )
+            )
     Alert.objects.bulk_create(new, batch_size=1000)
     Alert.objects.bulk_update(changed, ["status", "message"], batch_size=1000)
     Alert.objects.bulk_update(cleared, ["state", "resolved_at", "note"], batch_size=1000)
-    units = {u.pk: u for u in Unit.objects.filter(pk__in={a.unit_id for a in new})}
+    touched = {a.unit_id for a in new} | {a.unit_id for a in cleared}
+    units = {u.pk: u for u in Unit.objects.filter(pk__in=touched)} if touched else {}
     record_many(
         "compliance.alert.raise",
         actor=actor,
@@ -365,31 +346,37 @@ def _sync_alerts(
     record_many(
         "compliance.alert.clear",
         actor=actor,
-        objects=[(a, a.unit, {"obligation": a.obligation}) for a in cleared],
+        objects=[(a, units[a.unit_id], {"obligation": a.obligation}) for a in cleared],
     )
     return len(new), len(cleared)
 
 
-def _sync_reviews(
-    ctx: Month, verdicts: dict[tuple[int, str], Verdict], actor: User | None, now: datetime
-) -> int:
+def _sync_reviews(ctx: Month, own: Rows, actor: User | None, now: datetime) -> int:
     """A removal review proposed to the cell for each member flagged; a pending one keeps its
     months up to date. Returns how many were proposed."""
     flagged: dict[tuple[int, int, date], dict[str, list[str]]] = {}
-    for (unit_id, code), verdict in verdicts.items():
-        if code != "removal_review" or not verdict.detail.get("members"):
+    for (unit_id, code), row in own.items():
+        if code != "removal_review" or not row.detail.get("members"):
             continue
-        start = date.fromisoformat(verdict.detail["period_start"])
-        for member_id, months in verdict.detail["members"].items():
+        start = date.fromisoformat(row.detail["period_start"])
+        for member_id, months in row.detail["members"].items():
             flagged[int(member_id), unit_id, start] = months
     if not flagged:
         return 0
     starts = {start for _m, _u, start in flagged}
     existing = {
-        (r.member_id, r.unit_id, r.period_start): r
-        for r in RemovalReview.objects.filter(
+        (member_id, unit_id, start): (pk, outcome, absent, unpaid)
+        for pk, member_id, unit_id, start, outcome, absent, unpaid in RemovalReview.objects.filter(
             period_start__in=starts, unit_id__in=ctx.subtree()
-        ).select_related("unit", "member")
+        ).values_list(
+            "pk",
+            "member_id",
+            "unit_id",
+            "period_start",
+            "outcome",
+            "absent_months",
+            "unpaid_months",
+        )
     }
     new, changed = [], []
     for key, months in flagged.items():
@@ -406,26 +393,33 @@ def _sync_reviews(
                     proposed_at=now,
                 )
             )
-        elif review.outcome == ReviewOutcome.PENDING and (
-            review.absent_months != months["absent"] or review.unpaid_months != months["unpaid"]
+        elif review[1] == ReviewOutcome.PENDING and (
+            review[2] != months["absent"] or review[3] != months["unpaid"]
         ):
-            review.absent_months, review.unpaid_months = months["absent"], months["unpaid"]
-            changed.append(review)
-    RemovalReview.objects.bulk_create(new)
-    RemovalReview.objects.bulk_update(changed, ["absent_months", "unpaid_months"])
-    units = {u.pk: u for u in Unit.objects.filter(pk__in={r.unit_id for r in new})}
-    record_many(
-        "compliance.review.propose",
-        actor=actor,
-        objects=[
-            (
-                r,
-                units[r.unit_id],
-                {"member": r.member_id, "absent": r.absent_months, "unpaid": r.unpaid_months},
+            changed.append(
+                RemovalReview(
+                    pk=review[0], absent_months=months["absent"], unpaid_months=months["unpaid"]
+                )
             )
-            for r in new
-        ],
-    )
+    RemovalReview.objects.bulk_create(new)
+    RemovalReview.objects.bulk_update(changed, ["absent_months", "unpaid_months"], batch_size=500)
+    if new:
+        units = {u.pk: u for u in Unit.objects.filter(pk__in={r.unit_id for r in new})}
+        people = {m.pk: m for m in Member.objects.filter(pk__in={r.member_id for r in new})}
+        for r in new:
+            r.member = people[r.member_id]  # named in the audit log's text
+        record_many(
+            "compliance.review.propose",
+            actor=actor,
+            objects=[
+                (
+                    r,
+                    units[r.unit_id],
+                    {"member": r.member_id, "absent": r.absent_months, "unpaid": r.unpaid_months},
+                )
+                for r in new
+            ],
+        )
     return len(new)
 
 

@@ -1,7 +1,9 @@
 """Evaluate the obligations of every unit below a unit (or everywhere) for a month, roll the
 results up the tree, raise and clear alerts, then escalate alerts left unresolved. Meant to run
-daily from cron (docs/ops.md)."""
+daily from cron, in the nightly worker (docs/ops.md); a large tree is evaluated in pieces of
+about a province, and the bar moves with each piece."""
 
+from functools import partial
 from typing import Any, TextIO, cast
 
 from dateutil.relativedelta import relativedelta
@@ -13,6 +15,15 @@ from chibo.lib.dates import today
 from chibo.lib.progress import Progress
 from chibo.meetings.management.commands.generate_meetings import month
 from chibo.units.models import Unit
+
+STEPS = 100  # of the bar, for one unit's month: its pieces share them
+
+
+def _move(bar: Progress, start: int, done: int, total: int) -> None:
+    """Advance `bar` to `done` of `total` pieces of the evaluation that began at `start`."""
+    step = start + done * STEPS // total - bar.done
+    if step > 0:
+        bar.advance(step)
 
 
 class Command(BaseCommand):
@@ -26,6 +37,12 @@ class Command(BaseCommand):
         parser.add_argument("--month", help="YYYY-MM (default: this month)")
         parser.add_argument("--months", type=int, default=1, help="months back, 1–240")
         parser.add_argument("--unit", help="unit code, e.g. TH-VANLOC (default: every top unit)")
+        parser.add_argument(
+            "--piece-units",
+            type=int,
+            default=services.PIECE_UNITS,
+            help=f"units evaluated together, the memory's measure (default {services.PIECE_UNITS})",
+        )
         parser.add_argument("--no-escalate", action="store_true", help="do not escalate alerts")
         parser.add_argument("--dry-run", action="store_true", help="count, write nothing")
 
@@ -35,21 +52,32 @@ class Command(BaseCommand):
             raise CommandError(f"Tháng {last:%m/%Y} chưa bắt đầu. (The month has not begun.)")
         if not 1 <= options["months"] <= 240:
             raise CommandError("--months từ 1 đến 240. (--months must be 1–240.)")
+        if options["piece_units"] < 1:
+            raise CommandError("--piece-units phải lớn hơn 0. (--piece-units must be positive.)")
         months = [last - relativedelta(months=n) for n in range(options["months"] - 1, -1, -1)]
         roots = self._roots(options["unit"])
         bar = Progress(
-            len(months) * len(roots), "Đánh giá / evaluating", stream=cast(TextIO, self.stderr._out)
+            len(months) * len(roots) * STEPS,
+            "Đánh giá / evaluating",
+            stream=cast(TextIO, self.stderr._out),
         )
         units = results = raised = cleared = moved = 0
         with transaction.atomic():
             for first in months:
                 for root in roots:
-                    done = services.evaluate(root, first, actor=None)
+                    start = bar.done
+                    done = services.evaluate(
+                        root,
+                        first,
+                        actor=None,
+                        piece_units=options["piece_units"],
+                        progress=partial(_move, bar, start),
+                    )
+                    _move(bar, start, 1, 1)
                     units += done.units
                     results += done.results
                     raised += done.alerts_raised
                     cleared += done.alerts_cleared
-                    bar.advance()
             if not options["no_escalate"]:
                 moved = services.escalate_alerts(actor=None)
             if options["dry_run"]:
