@@ -950,7 +950,7 @@ def compliance(ctx: Context) -> list[Scenario]:
             "write",
             whole_tree,
             lambda: floor_month(month),
-            runs=1 if ctx.smoke else 3,
+            runs=1 if ctx.smoke or ctx.scale.members > 1_000_000 else 3,
             note="goal: within 3× of the floor (one statement over the month's attendance)",
         ),
         Scenario(
