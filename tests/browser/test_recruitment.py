@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from pytest_django.live_server_helper import LiveServer
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+PDF = b"%PDF-1.4\n1 0 obj\n<<>>\nendobj\n%%EOF\n"
 
 
 def record(page: Page, link: str, fields: dict[str, str]) -> None:
@@ -67,6 +68,20 @@ def test_from_the_cells_resolution_to_the_ceremony_on_a_phone(
     )
     record(page, "Quyết định kết nạp", {"Ngày quyết định": day, "Số văn bản": "215-QĐ/ĐU"})
     expect(page.locator("#due")).to_contain_text("Lễ kết nạp")
+    # The signed decision, scanned later, is added to its step and can be taken off again.
+    decision = page.locator("#steps li").filter(has_text="Quyết định kết nạp")
+    decision.get_by_text("Thêm tài liệu").click()
+    scan = {"name": "qd-215.pdf", "mimeType": "application/pdf", "buffer": PDF}
+    decision.get_by_label("Tệp (PDF, ảnh, Word, Excel; tối đa 10 MB)").set_input_files(scan)
+    decision.get_by_label("Tên tài liệu").fill("Quyết định 215 (bản ký)")
+    assert horizontal_overflow(page) <= 0
+    page.screenshot(path=output / "recruitment-document-phone.png", full_page=True)
+    decision.get_by_role("button", name="Tải lên").click()
+    expect(page.locator(".messages")).to_contain_text("Đã đính kèm")
+    expect(decision.get_by_role("link", name="Quyết định 215 (bản ký)")).to_be_visible()
+    decision.get_by_role("button", name="Gỡ tài liệu: Quyết định 215 (bản ký)").click()
+    expect(page.locator(".messages")).to_contain_text("Đã gỡ tài liệu")
+    expect(decision.get_by_role("link", name="Quyết định 215 (bản ký)")).to_have_count(0)
     page.get_by_role("link", name="Lễ kết nạp").click()
     page.get_by_label("Ngày lễ kết nạp").fill(day)
     assert horizontal_overflow(page) <= 0
