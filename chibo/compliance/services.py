@@ -23,7 +23,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -230,9 +230,10 @@ def _store(
 
 def _forget_strays(path: str, month: date, day: date) -> None:
     """Rows of the month filed under the subtree's paths for units no longer in it."""
-    subtree = facts.Scope.below(path).versions(day).values("unit_id")
+    subtree = facts.Scope.below(path).versions(day).filter(unit_id=OuterRef("unit_id"))
+    # NOT EXISTS, an anti-join: NOT IN over a province's versions is a subplan per row.
     Result.objects.filter(month=month).filter(treepath.within(path)).exclude(
-        unit_id__in=subtree
+        Exists(subtree)
     ).delete()
 
 
