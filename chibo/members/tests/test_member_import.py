@@ -23,33 +23,20 @@ from chibo.members.services import MemberDetails, details_of
 from chibo.members.spreadsheets import columns, files, services
 from chibo.members.spreadsheets.plan import NEW, UPDATE, plan_import
 from chibo.members.spreadsheets.selectors import import_events_of
+from chibo.members.tests.test_spreadsheets import HEADERS, person, xlsx
 from chibo.units import counts
 from chibo.units.models import SubtreeCount
 from conftest import Tree, make_member
 
-HEADERS = [header for _name, header, _gloss in columns.COLUMNS]
 FIELD = {name: i for i, (name, _h, _g) in enumerate(columns.COLUMNS)}
 LETTER = {name: chr(ord("A") + i) for name, i in FIELD.items()}
 ROLL_DAY = date(2024, 7, 1)
-
-
-def person(**values: Any) -> list[Any]:
-    return [values.get(name) for name, _h, _g in columns.COLUMNS]
 
 
 def book_bytes(book: Workbook) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def xlsx(rows: list[list[Any]], headers: list[Any] | None = None) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.append(headers or HEADERS)
-    for row in rows:
-        sheet.append(row)
-    return book_bytes(book)
 
 
 def rewrite_sheet(content: bytes, change: Any) -> bytes:
