@@ -1,6 +1,7 @@
 """Lapses of members over a removal review's window: months with an unexcused absence and
-months with dues unpaid (24-QĐ/TW §8.1, RULES.md §2.2), read for a scope of the tree in a few
-grouped statements that return only the members who may be proposed for a review.
+months with dues unpaid (24-QĐ/TW §8.1, RULES.md §2.2). Each month is read for a scope of the
+tree in two statements when it is evaluated and stored (`Lapse`), and the window is counted
+from the stored months, returning only the members who may be proposed for a review.
 
 The window is the calendar year so far, or the last 12 months where a committee chose that;
 the months are read as bit masks (bit i: the window's i-th month), counted in the database.
@@ -11,23 +12,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from django.db import connection
-from django.db.models import Case, Count, IntegerField, Sum, Value, When
+from django.db.models import Case, Count, Exists, IntegerField, OuterRef, Q, Sum, Value, When
 
-from chibo.compliance.facts import (
-    Month,
-    UnitInfo,
-    compiled,
-    materialized,
-    midnight,
-    month_end,
-    rows_of,
-)
+from chibo.compliance.facts import Month, UnitInfo, midnight, month_end
+from chibo.compliance.models import Lapse, LapseMonth
+from chibo.lib.bulk import insert_rows
+from chibo.lib.intervals import active_on
 from chibo.meetings.models import Attendance, DuesPayment, Mark
-from chibo.members.models import ON_ROLL, Membership, MembershipKind, MemberStatus
+from chibo.members.models import ON_ROLL, Membership, MembershipKind
 
 
 def _bits(values: Iterable[date]) -> list[tuple[int, date]]:
@@ -71,146 +65,130 @@ class Lapses:
 
 
 def lapses(ctx: Month) -> Lapses:
-    """Members with unexcused absences, or dues unpaid, in at least as many months of the
-    window as the smallest threshold in force (one grouped statement each); then the other
-    kind of lapse of those members alone (by their ids, through the member indexes). A month
-    counts as unpaid only where the unit's dues book has that month: a cell that keeps no book
-    in chibo does not make its members look unpaid."""
+    """The lapses of the scope's members over the window, for those with at least as many
+    months of either kind as the smallest threshold in force.
+
+    The month evaluated is read from its attendance and dues (two grouped statements) and
+    stored as `Lapse` rows; so is every earlier month of the window that is not yet stored
+    complete for all the scope's units (the first evaluation of a year, a month forgotten
+    because a record of it changed). The window is then counted from the stored rows in one
+    statement: evaluating a month reads that month, not the whole year (decision 0016)."""
     months = lapse_months(ctx)
+    if not months:
+        return Lapses(months, {}, {})
+    stale = _stale(ctx, months)
+    if stale:
+        _store(ctx, stale)
     absent_least = ctx.rules.smallest("compliance.absence_months_flag")
     unpaid_least = ctx.rules.smallest("meetings.dues_unpaid_months_flag")
     # Early in the year the window is shorter than any threshold: nobody can be proposed.
-    absent = _absences(ctx, months, absent_least) if len(months) >= absent_least else {}
-    unpaid = _unpaid(ctx, months, unpaid_least) if len(months) >= unpaid_least else {}
-    named_absent = {member for member, _u in absent}
-    named_unpaid = {member for member, _u in unpaid}
-    if named_unpaid - named_absent:
-        absent.update(_absences(ctx, months, 1, sorted(named_unpaid - named_absent)))
-    if named_absent - named_unpaid:
-        unpaid.update(_unpaid(ctx, months, 1, sorted(named_absent - named_unpaid)))
-    return Lapses(months, absent, unpaid)
+    if len(months) < min(absent_least, unpaid_least):
+        return Lapses(months, {}, {})
+    return _counted(ctx, months, absent_least, unpaid_least)
 
 
-CHUNK = 2000  # member ids in one statement
+def _stale(ctx: Month, months: list[date]) -> list[date]:
+    """The months to read again: from the first one not stored complete for every unit of the
+    scope, or else the month evaluated, to the end of the window (one statement)."""
+    done = dict(
+        LapseMonth.objects.filter(unit_id__in=ctx.subtree(), month__in=months, complete=True)
+        .values("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("month", "n")
+    )
+    first = next((m for m in months if done.get(m, 0) < len(ctx.units)), months[-1])
+    return [m for m in months if m >= min(first, ctx.month)]
 
 
-def _chunks(ids: Sequence[int] | None) -> list[Sequence[int] | None]:
-    if ids is None:
-        return [None]
-    return [ids[i : i + CHUNK] for i in range(0, len(ids), CHUNK)]
+def _store(ctx: Month, months: list[date]) -> None:
+    """Read the scope's lapses in `months` and store them in place of those stored, with the
+    months marked for each unit, complete where the month is over."""
+    rows = []
+    for month in months:
+        absent = _absent(ctx, month)
+        unpaid = _unpaid(ctx, month)
+        rows += [(u, month, m, (m, u) in absent, (m, u) in unpaid) for m, u in absent | unpaid]
+    Lapse.objects.filter(unit_id__in=ctx.subtree(), month__in=months).delete()
+    LapseMonth.objects.filter(unit_id__in=ctx.subtree(), month__in=months).delete()
+    insert_rows(Lapse, ["unit_id", "month", "member_id", "absent", "unpaid"], rows)
+    insert_rows(
+        LapseMonth,
+        ["unit_id", "month", "complete"],
+        ((unit_id, m, ctx.as_of > month_end(m)) for m in months for unit_id in ctx.units),
+    )
 
 
-def _absences(
-    ctx: Month, months: list[date], least: int, ids: Sequence[int] | None = None
-) -> dict[tuple[int, int], int]:
-    """Months with an unexcused absence per (member, unit), at least `least` of them."""
-    bounds = [midnight(m) for m in months] + [midnight(month_end(months[-1]) + timedelta(1))]
+def _counted(ctx: Month, months: list[date], absent_least: int, unpaid_least: int) -> Lapses:
+    """The stored lapses of the window as masks, for the members with at least `absent_least`
+    months of absence or `unpaid_least` months unpaid in one unit (one grouped statement)."""
     bit = Case(
-        *[
-            When(meeting__starts_at__gte=bounds[i], meeting__starts_at__lt=bounds[i + 1], then=v)
-            for i, (v, _m) in enumerate(_bits(months))
-        ],
+        *[When(month=m, then=Value(v)) for v, m in _bits(months)],
         default=Value(0),
         output_field=IntegerField(),
     )
-    found: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(ids):
-        rows = Attendance.objects.filter(
-            mark=Mark.UNEXCUSED,
-            counted=True,
-            meeting__unit_id__in=ctx.subtree(),
-            meeting__starts_at__gte=bounds[0],
-            meeting__starts_at__lt=bounds[-1],
+    rows = (
+        Lapse.objects.filter(unit_id__in=ctx.subtree(), month__in=months)
+        .values("member_id", "unit_id")
+        .annotate(
+            absent_mask=Sum(bit, filter=Q(absent=True)),
+            unpaid_mask=Sum(bit, filter=Q(unpaid=True)),
+            absent_n=Count("pk", filter=Q(absent=True)),
+            unpaid_n=Count("pk", filter=Q(unpaid=True)),
         )
-        if chunk is not None:
-            rows = rows.filter(member_id__in=chunk)
-        grouped = (
-            rows.values("member_id", "meeting__unit_id")
-            .annotate(mask=Sum(bit, distinct=True), n=Count(bit, distinct=True))
-            .filter(n__gte=least)
-            .order_by()
-            .values_list("member_id", "meeting__unit_id", "mask")
-        )
-        found.update(((member, unit), mask) for member, unit, mask in grouped)
-    return found
-
-
-def _unpaid(
-    ctx: Month, months: list[date], least: int, ids: Sequence[int] | None = None
-) -> dict[tuple[int, int], int]:
-    """Months with dues unpaid per (member, unit), at least `least` of them: months in which
-    the member was on the unit's roll on the first day, the unit's book has the month, and no
-    paid entry of the member's is recorded for it (by any unit).
-
-    One statement: each unit's book as a mask of months (an index probe per unit and month),
-    each member's paid months as a mask (one pass over the months' payments), and the roll
-    months of each membership, combined with bit operations and counted in the database."""
-    adapt = connection.ops.adapt_datefield_value
-    bits = _bits(months)
-    first, last = adapt(months[0]), adapt(months[-1])
-    units_sql, units_params = compiled(ctx.subtree())
-    ms, st = Membership._meta.db_table, MemberStatus._meta.db_table
-    dues = DuesPayment._meta.db_table
-    exists = f"SELECT 1 FROM {dues} d WHERE d.unit_id = v.unit_id AND d.month = %s"  # noqa: S608
-    book = " + ".join(f"CASE WHEN EXISTS ({exists}) THEN {value} ELSE 0 END" for value, _m in bits)
-    paid = " ".join(f"WHEN %s THEN {value}" for value, _m in bits)
-    roll = " + ".join(
-        f"CASE WHEN ms.valid_from <= %s AND (ms.valid_to IS NULL OR ms.valid_to >= %s) "
-        f"AND s.valid_from <= %s AND (s.valid_to IS NULL OR s.valid_to >= %s) "
-        f"THEN {value} ELSE 0 END"
-        for value, _m in bits
+        .filter(Q(absent_n__gte=absent_least) | Q(unpaid_n__gte=unpaid_least))
+        .order_by()
+        .values_list("member_id", "unit_id", "absent_mask", "unpaid_mask")
     )
-    count = " + ".join(f"((x.unpaid >> {i}) & 1)" for i in range(len(months)))
-    statuses = ", ".join(["%s"] * len(ON_ROLL))
-    once = materialized()
-    found: dict[tuple[int, int], int] = {}
-    for chunk in _chunks(ids):
-        chunked = list(chunk or [])
-        only = f"AND ms.member_id IN ({', '.join(['%s'] * len(chunked))})" if chunked else ""
-        units, units_at = f"({units_sql}) v", list(units_params)
-        if chunked:  # the named members' units only
-            named = f"SELECT DISTINCT ms.unit_id FROM {ms} ms WHERE ms.unit_id IN ({units_sql})"  # noqa: S608
-            units = f"({named} {only}) v"
-            units_at += chunked
-        # Table names come from the models, values are parameters.
-        query = f"""
-            WITH books AS {once} (
-                SELECT v.unit_id, {book} AS mask FROM {units}
-            ),
-            paid AS {once} (
-                SELECT d.member_id, SUM(CASE d.month {paid} ELSE 0 END) AS mask
-                FROM {dues} d
-                WHERE d.paid AND d.month >= %s AND d.month <= %s AND d.member_id IN (
-                    SELECT ms.member_id FROM {ms} ms
-                    WHERE ms.unit_id IN ({units_sql}) AND ms.kind = %s {only}
-                )
-                GROUP BY d.member_id
-            ),
-            lapsed AS {once} (
-                SELECT r.member_id, r.unit_id, CAST(SUM(r.unpaid) AS BIGINT) AS unpaid FROM (
-                    SELECT ms.member_id, ms.unit_id,
-                           ({roll}) & b.mask & ~COALESCE(p.mask, 0) AS unpaid
-                    FROM {ms} ms
-                    JOIN {st} s ON s.member_id = ms.member_id
-                    JOIN books b ON b.unit_id = ms.unit_id
-                    LEFT JOIN paid p ON p.member_id = ms.member_id
-                    WHERE ms.kind = %s AND b.mask <> 0 {only}
-                      AND ms.valid_from <= %s AND (ms.valid_to IS NULL OR ms.valid_to >= %s)
-                      AND s.valid_from <= %s AND (s.valid_to IS NULL OR s.valid_to >= %s)
-                      AND s.status IN ({statuses})
-                ) r
-                WHERE r.unpaid <> 0
-                GROUP BY r.member_id, r.unit_id
-            )
-            SELECT x.member_id, x.unit_id, x.unpaid FROM lapsed x WHERE {count} >= %s
-        """  # noqa: S608
-        end = adapt(month_end(months[-1]))
-        params: list[Any] = [*[adapt(m) for _v, m in bits], *units_at]
-        params += [*[adapt(m) for _v, m in bits], first, last, *units_params]
-        params += [MembershipKind.OFFICIAL, *chunked]
-        for _v, m in bits:
-            params += [adapt(m)] * 4
-        params += [MembershipKind.OFFICIAL, *chunked, end, first, end, first, *sorted(ON_ROLL)]
-        params.append(least)
-        found.update(((member, unit), mask) for member, unit, mask in rows_of(query, params))
-    return found
+    absent: dict[tuple[int, int], int] = {}
+    unpaid: dict[tuple[int, int], int] = {}
+    for member_id, unit_id, absent_mask, unpaid_mask in rows:
+        if absent_mask:
+            absent[member_id, unit_id] = absent_mask
+        if unpaid_mask:
+            unpaid[member_id, unit_id] = unpaid_mask
+    return Lapses(months, absent, unpaid)
+
+
+def forget(unit_ids: Iterable[int], month: date, members: Iterable[int] = ()) -> None:
+    """A record of these units dated in `month` changed: their stored lapses of that month and
+    later are read again when next needed. With `members` (dues recorded by another unit),
+    also those of the units where these members are official members."""
+    found = Q(unit_id__in=list(unit_ids))
+    named = list(members)
+    if named:
+        homes = Membership.objects.filter(member_id__in=named, kind=MembershipKind.OFFICIAL)
+        found |= Q(unit_id__in=homes.values("unit_id"))
+    LapseMonth.objects.filter(found, month__gte=month.replace(day=1)).delete()
+
+
+def _absent(ctx: Month, month: date) -> set[tuple[int, int]]:
+    """(member, unit) of the unexcused absences from the scope's meetings in `month` that
+    count towards the turnout (one statement over the month's meetings)."""
+    rows = Attendance.objects.filter(
+        mark=Mark.UNEXCUSED,
+        counted=True,
+        meeting__unit_id__in=ctx.subtree(),
+        meeting__starts_at__gte=midnight(month),
+        meeting__starts_at__lt=midnight(month_end(month) + timedelta(days=1)),
+    )
+    return set(rows.values_list("member_id", "meeting__unit_id").order_by().distinct())
+
+
+def _unpaid(ctx: Month, month: date) -> set[tuple[int, int]]:
+    """(member, unit) of the dues unpaid in `month`: the member was on the unit's roll on the
+    month's first day, the unit's dues book has the month, and no paid entry of the member's
+    is recorded for it, by any unit (one statement: an index probe per unit and per member)."""
+    book = DuesPayment.objects.filter(unit_id=OuterRef("unit_id"), month=month)
+    paid = DuesPayment.objects.filter(member_id=OuterRef("member_id"), month=month, paid=True)
+    statuses = "member__statuses__"
+    rows = Membership.objects.filter(
+        active_on(month),
+        active_on(month, statuses),
+        Exists(book),
+        ~Exists(paid),
+        unit_id__in=ctx.subtree(),
+        kind=MembershipKind.OFFICIAL,
+        **{f"{statuses}status__in": list(ON_ROLL)},
+    )
+    return set(rows.values_list("member_id", "unit_id").order_by())

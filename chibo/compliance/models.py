@@ -175,3 +175,52 @@ class RemovalReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} · {self.period_start:%Y}"
+
+
+class Lapse(models.Model):
+    """A month in which a member on a unit's roll missed its meeting without reason, or left
+    the month's dues unpaid: what a removal review counts over its window (24-QĐ/TW §8.1,
+    RULES.md §2.2).
+
+    Stored when the month is evaluated, so that evaluating a month reads that month's
+    attendance and dues, and the earlier months of the window from here (decision 0016).
+    Only `compliance.lapses` writes these rows.
+    """
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
+    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    absent = models.BooleanField(_("vắng không lý do"), default=False)
+    unpaid = models.BooleanField(_("không đóng đảng phí"), default=False)
+
+    class Meta:
+        verbose_name = _("tháng vi phạm của đảng viên")
+        verbose_name_plural = _("tháng vi phạm của đảng viên")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "month", "member"], name="compliance_lapse_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member_id} {self.unit_id} {self.month:%m/%Y}"
+
+
+class LapseMonth(models.Model):
+    """A unit's month whose lapses are stored. `complete` once they were read after the month
+    ended; a record of the unit dated in that month or later (a meeting, dues, a status, a
+    transfer) forgets the row, so the month is read again when it is next needed."""
+
+    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    month = models.DateField(_("tháng"))
+    complete = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("tháng đã ghi vi phạm")
+        verbose_name_plural = _("tháng đã ghi vi phạm")
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "month"], name="compliance_lapsemonth_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.unit_id} {self.month:%m/%Y}"

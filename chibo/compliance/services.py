@@ -8,11 +8,12 @@ month and unit replaces that month's rows with the same figures.
 from __future__ import annotations
 
 import gc
+import json
 import logging
 import smtplib
 import threading
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -23,7 +24,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db.models import Exists, OuterRef, Q, QuerySet, TextField
+from django.db.models.functions import Cast
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -31,7 +33,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
 from chibo.audit.services import record, record_many
-from chibo.compliance import facts, rows
+from chibo.compliance import facts, lapses, rows
 from chibo.compliance.facts import Month, UnitInfo
 from chibo.compliance.models import (
     Alert,
@@ -194,7 +196,8 @@ def _store(
     """Make the month's stored rows of the units in `scope` those `found`, and say how many
     there are: rows that did not change are left as they are (a month evaluated again, as
     every night, rewrites only what changed), the others deleted and inserted in bulk (COPY on
-    PostgreSQL). The stored rows are compared as they are read, a chunk at a time."""
+    PostgreSQL). The stored rows are compared as they are read, a chunk at a time; a row's
+    detail is read as text and parsed only where its figures are the same."""
 
     def values(key: tuple[int, str], row: Row) -> tuple[Any, ...]:
         unit = units[key[0]]
@@ -203,13 +206,13 @@ def _store(
     stale: list[int] = []
     kept: set[tuple[int, str]] = set()
     stored = Result.objects.filter(month=month, unit_id__in=scope).values_list(
-        "pk", "unit_id", "obligation", *STORED
+        "pk", "unit_id", "obligation", *STORED[:-1], Cast("detail", TextField())
     )
     for pk, unit_id, code, *was in stored.iterator(chunk_size=10_000):
         key = (unit_id, code)
         row = found.get(key)
         same = row is not None and row.worth_keeping and values(key, row) == tuple(was[:-1])
-        if same and row is not None and row.detail == was[-1]:
+        if same and row is not None and row.detail == json.loads(was[-1]):
             kept.add(key)
         else:
             stale.append(pk)
@@ -554,9 +557,12 @@ def meeting_changed(meeting: Any) -> None:
     unit_changed(meeting.unit_id, timezone.localtime(meeting.starts_at).date())
 
 
-def unit_changed(unit_id: int, day: date) -> None:
+def unit_changed(unit_id: int, day: date, members: Iterable[int] = ()) -> None:
     """A record of `unit` changed on `day` (dues collected, a member's status, a transfer):
-    re-evaluate its month and the rest of that quarter after the transaction commits."""
+    re-evaluate its month and the rest of that quarter after the transaction commits. Its
+    stored lapses from that month on (and, for dues recorded for `members` of other units,
+    theirs) are forgotten now, in the same transaction, and read again when next needed."""
+    lapses.forget([unit_id], day, members)
     month = day.replace(day=1)
     if month > today():
         return

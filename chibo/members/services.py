@@ -295,7 +295,10 @@ def register_members(
         ],
     )
     if on:
+        from chibo.compliance.lapses import forget  # lazy: compliance reads the roll
+
         unit_counts.units_changed([unit.pk], min(on))
+        forget([unit.pk], min(on))  # the months they are on the roll are read again
     return members
 
 

@@ -145,5 +145,5 @@ def collect_dues(
     )
     from chibo.compliance.services import unit_changed  # lazy: compliance reads dues
 
-    unit_changed(unit.pk, month)
+    unit_changed(unit.pk, month, members=[row.member_id for row, _before in rows])
     return len(rows)

@@ -140,8 +140,12 @@ def _enter(unit: Unit, people: list[MemberDetails], *, on: date, basis: str) -> 
 
 def _roll_changed(unit: Unit, on: date) -> None:
     """The hooks `register_members` runs once members are on a roll, besides its audit event
-    (each runs on commit). A hook added there belongs here too."""
+    (each runs on commit, but the stored lapses, forgotten now). A hook added there belongs
+    here too."""
+    from chibo.compliance.lapses import forget  # lazy: compliance reads the roll
+
     unit_counts.units_changed([unit.pk], on)
+    forget([unit.pk], on)
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
