@@ -1,7 +1,8 @@
 """The results table of docs/performance.md, from the JSON files of bench/results/.
 
 Usage: `.venv/bin/python bench/report.py bench/results/province-postgresql-2026-11-29.json …`
-Prints one Markdown table per file: time (median, min–max), floor, ratio, queries, memory.
+Prints one Markdown table per file: time (median, min–max), floor, ratio, queries, memory; a
+result measured on another machine than the file's last run names its processor.
 """
 
 import json
@@ -34,13 +35,16 @@ def table(report: dict[str, Any]) -> str:
         "memory MiB (Python peak / RSS growth) | floor memory MiB |",
         "|---|---|---|---|---|---|---|",
     ]
+    machine = report.get("machine", {}).get("cpu")
     for r in report.get("results", []):
+        # A day's file may hold runs on two machines: the results of the other one say so.
+        where = f" [{r['cpu']}]" if r.get("cpu") and r["cpu"] != machine else ""
         rate = f"; {number(r['rows_per_second'])} rows/s" if r.get("rows_per_second") else ""
         inner = f"; selectors {ms(r['inner_median_ms'])}" if r.get("inner_median_ms") else ""
         ratio = number(r["ratio"], 2) + "×" if r["ratio"] is not None else "–"
         lines.append(
-            f"| {r['name']} | {ms(r['median_ms'])} ({ms(r['min_ms'])}–{ms(r['max_ms'])}){inner}"
-            f"{rate} | {ms(r['floor_median_ms'])} | {ratio} | {r['queries']} | "
+            f"| {r['name']}{where} | {ms(r['median_ms'])} ({ms(r['min_ms'])}–{ms(r['max_ms'])})"
+            f"{inner}{rate} | {ms(r['floor_median_ms'])} | {ratio} | {r['queries']} | "
             f"{number(r.get('peak_mib'), 1)} / {number(r.get('rss_growth_mib'), 1)} | "
             f"{number(r.get('floor_peak_mib'), 1)} / {number(r.get('floor_rss_growth_mib'), 1)} |"
         )

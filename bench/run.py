@@ -194,8 +194,12 @@ def main() -> None:
     out = ROOT / "bench" / "results" / f"{args.scale}-{connection.vendor}-{date.today()}.json"
     if args.smoke:
         out = Path(tempfile.gettempdir()) / out.name  # a smoke run proves it works, keeps nothing
-    elif out.exists():  # a later run of the same day: its figures replace the same scenarios'
+    for r in results:  # each result says where it ran: a day's file may hold several runs
+        r["cpu"] = report["machine"]["cpu"]
+    if not args.smoke and out.exists():  # a later run of the same day replaces its scenarios
         earlier = json.loads(out.read_text())
+        for r in earlier.get("results", []):
+            r.setdefault("cpu", earlier.get("machine", {}).get("cpu"))
         fresh = {r["name"]: r for r in results}
         kept = [fresh.pop(r["name"], r) for r in earlier.get("results", [])]
         results = kept + list(fresh.values())
