@@ -68,7 +68,7 @@ def lapses(ctx: Month) -> Lapses:
     """The lapses of the scope's members over the window, for those with at least as many
     months of either kind as the smallest threshold in force.
 
-    The month evaluated is read from its attendance and dues (two grouped statements) and
+    The month evaluated is read from its attendance and dues (two statements) and
     stored as `Lapse` rows; so is every earlier month of the window that is not yet stored
     complete for all the scope's units (the first evaluation of a year, a month forgotten
     because a record of it changed). The window is then counted from the stored rows in one
