@@ -164,11 +164,16 @@ def sees_members_of(user: User, unit: Unit) -> bool:
 
 
 def visible_among(user: User, unit_ids: list[int], on: date | None = None) -> set[int]:
-    """Which of `unit_ids` the user may open (as of `on`), in one query."""
-    q = scope(user)
-    if on is not None:
-        q |= history_scope(user, on)
-    return set(Unit.objects.filter(q, pk__in=unit_ids).values_list("pk", flat=True))
+    """Which of `unit_ids` the user may open (as of `on`): those in their scope today, by the
+    units' own rows (one query); then, of the others only, those they may read as they stood
+    on `on`. One statement for both would read every version below the user's units to test
+    a few ids (a quarter of a second for a province's children nationally)."""
+    found = set(Unit.objects.filter(scope(user), pk__in=unit_ids).values_list("pk", flat=True))
+    rest = [pk for pk in unit_ids if pk not in found]
+    if on is not None and rest:
+        past = Unit.objects.filter(history_scope(user, on), pk__in=rest)
+        found |= set(past.values_list("pk", flat=True))
+    return found
 
 
 def access_unit(
