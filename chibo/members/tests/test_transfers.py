@@ -261,23 +261,25 @@ def _cancelled(t: Transfer) -> Transfer:
     return services.cancel_transfer(t, actor=None, reason="Hủy")
 
 
-BAD_CONFIRMS: dict[str, tuple[Callable[[Transfer], Transfer] | None, date]] = {
-    "already confirmed": (_confirmed, date(2026, 3, 11)),
-    "cancelled": (_cancelled, date(2026, 3, 11)),
-    "before the letter date": (None, LETTER - timedelta(days=1)),
-    "in the future": (None, today() + timedelta(days=1)),
+# The day is read when the test runs, not when the module is collected: a run that passes
+# midnight in Vietnam would otherwise confirm on a "future" day that has come.
+BAD_CONFIRMS: dict[str, tuple[Callable[[Transfer], Transfer] | None, Callable[[], date]]] = {
+    "already confirmed": (_confirmed, lambda: date(2026, 3, 11)),
+    "cancelled": (_cancelled, lambda: date(2026, 3, 11)),
+    "before the letter date": (None, lambda: LETTER - timedelta(days=1)),
+    "in the future": (None, lambda: today() + timedelta(days=1)),
 }
 
 
 @pytest.mark.parametrize("case", BAD_CONFIRMS)
 def test_refused_confirm_writes_nothing(tree: Tree, mover: Member, case: str) -> None:
-    before_step, on = BAD_CONFIRMS[case]
+    before_step, day = BAD_CONFIRMS[case]
     transfer = issue(mover, to_unit=tree.cell_b1)
     if before_step:
         before_step(transfer)
     before = snapshot()
     with pytest.raises(ValidationError):
-        services.confirm_transfer(transfer, actor=None, on=on)
+        services.confirm_transfer(transfer, actor=None, on=day())
     assert snapshot() == before
 
 
