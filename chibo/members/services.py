@@ -295,11 +295,18 @@ def register_members(
         ],
     )
     if on:
-        from chibo.compliance.lapses import forget  # lazy: compliance reads the roll
-
-        unit_counts.units_changed([unit.pk], min(on))
-        forget([unit.pk], min(on))  # the months they are on the roll are read again
+        roll_changed(unit, min(on))
     return members
+
+
+def roll_changed(unit: Unit, on: date) -> None:
+    """Members were put on `unit`'s roll from `on` (registered one by one or imported): its
+    stored subtree counts are recomputed on commit, and its stored lapses from that month on
+    are forgotten now, to be read again when next needed (decision 0016)."""
+    from chibo.compliance.lapses import forget  # lazy: compliance reads the roll
+
+    unit_counts.units_changed([unit.pk], on)
+    forget([unit.pk], on)
 
 
 def home_unit(member: Member, on: date) -> Unit | None:

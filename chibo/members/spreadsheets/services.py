@@ -16,7 +16,13 @@ from chibo.lib.bulk import insert_rows
 from chibo.lib.vntext import name_sort_key, search_key
 from chibo.members import privacy
 from chibo.members.models import Member, Membership, MemberStatus
-from chibo.members.services import DETAIL_FIELDS, MemberDetails, opening_chain, update_member
+from chibo.members.services import (
+    DETAIL_FIELDS,
+    MemberDetails,
+    opening_chain,
+    roll_changed,
+    update_member,
+)
 from chibo.members.spreadsheets import exports, files
 from chibo.members.spreadsheets.files import Table
 from chibo.members.spreadsheets.plan import (
@@ -28,7 +34,6 @@ from chibo.members.spreadsheets.plan import (
     ProgressFactory,
     plan_import,
 )
-from chibo.units import counts as unit_counts
 from chibo.units.models import Unit
 
 IMPORT_ACTION = "members.member.import"
@@ -134,18 +139,8 @@ def _enter(unit: Unit, people: list[MemberDetails], *, on: date, basis: str) -> 
         ["member", *chain.names],
         ((pk, *link) for pk, person in zip(ids, people, strict=True) for link in chain(person)),
     )
-    _roll_changed(unit, on)
+    roll_changed(unit, on)
     return ids
-
-
-def _roll_changed(unit: Unit, on: date) -> None:
-    """The hooks `register_members` runs once members are on a roll, besides its audit event
-    (each runs on commit, but the stored lapses, forgotten now). A hook added there belongs
-    here too."""
-    from chibo.compliance.lapses import forget  # lazy: compliance reads the roll
-
-    unit_counts.units_changed([unit.pk], on)
-    forget([unit.pk], on)
 
 
 def _reserve_ids(model: type[models.Model], count: int) -> list[int]:
