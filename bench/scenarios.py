@@ -942,7 +942,6 @@ def compliance(ctx: Context) -> list[Scenario]:
         # What closing a meeting triggers: its unit's month (and the rest of its quarter)
         # evaluated again once the transaction commits (here at once: autocommit).
         compliance_services.meeting_changed(meeting)
-        compliance_services.flush_changes()
 
     return [
         Scenario(

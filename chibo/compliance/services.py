@@ -11,7 +11,6 @@ import gc
 import json
 import logging
 import smtplib
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -50,6 +49,7 @@ from chibo.compliance.rules import Reader
 from chibo.lib.bulk import insert_rows
 from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
+from chibo.lib.oncommit import Batch
 from chibo.members.models import Member
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitVersion
@@ -565,8 +565,6 @@ def decide_review(
 
 # Re-evaluation when records change -----------------------------------------------------------
 
-_pending = threading.local()
-
 
 def meeting_changed(meeting: Any) -> None:
     """Re-evaluate the meeting's unit for its month (and the rest of its quarter) once the
@@ -584,26 +582,26 @@ def unit_changed(unit_id: int, day: date, members: Iterable[int] = ()) -> None:
     month = day.replace(day=1)
     if month > today():
         return
-    queue: set[tuple[int, date]] = _pending.__dict__.setdefault("queue", set())
+    queue = _changes.pending()
     last = min(facts.quarter_start(month) + relativedelta(months=2), today().replace(day=1))
     while month <= last:
         queue.add((unit_id, month))
         month += relativedelta(months=1)
-    transaction.on_commit(flush_changes, robust=True)
+    _changes.flush_on_commit()
 
 
-def flush_changes() -> None:
-    queue: set[tuple[int, date]] = _pending.__dict__.setdefault("queue", set())
-    if not queue:
-        return
-    items, _pending.queue = sorted(queue, key=lambda item: item[1]), set()
+def _evaluate_changes(queue: set[tuple[int, date]]) -> None:
+    """Evaluate what one committed transaction changed, a month at a time."""
     by_month: dict[date, set[int]] = defaultdict(set)
-    for unit_id, month in items:
+    for unit_id, month in sorted(queue, key=lambda item: item[1]):
         by_month[month].add(unit_id)
     for month, unit_ids in by_month.items():
         units = list(Unit.objects.filter(pk__in=unit_ids))
         for root in _roots(units):
             evaluate(root, month, actor=None)
+
+
+_changes: Batch[set[tuple[int, date]]] = Batch(_evaluate_changes, set)
 
 
 def _roots(units: list[Unit]) -> list[Unit]:
@@ -672,5 +670,5 @@ def send_digests(*, actor: User | None, base_url: str, dry_run: bool = False) ->
 
 
 def forget_changes() -> None:
-    """Drop the re-evaluations queued by this thread (after evaluating the same months)."""
-    _pending.queue = set()
+    """Drop the re-evaluations this transaction queued (after evaluating the same months)."""
+    _changes.discard()

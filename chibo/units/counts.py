@@ -20,7 +20,6 @@ its speed depends on the stored rows.
 """
 
 import logging
-import threading
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from datetime import date, datetime, timedelta
@@ -34,6 +33,7 @@ from django.utils import timezone
 
 from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
+from chibo.lib.oncommit import Batch
 from chibo.members.models import ON_ROLL, Membership, MembershipKind
 from chibo.members.selectors import on_roll
 from chibo.units import treepath
@@ -371,8 +371,6 @@ def prune_counts(on: date) -> int:
 
 # Keeping the rows exact after each change --------------------------------------------------
 
-_pending = threading.local()
-
 
 def units_changed(unit_ids: Iterable[int | None], on: date) -> None:
     """The own roll, or the place in the tree, of these units changed from `on` (a member
@@ -384,19 +382,15 @@ def units_changed(unit_ids: Iterable[int | None], on: date) -> None:
     """
     if on > today():
         return  # no kept day is reached yet; the nightly run counts it when it is
-    queue: dict[int, date] = _pending.__dict__.setdefault("queue", {})
+    queue = _changes.pending()
     for unit_id in filter(None, unit_ids):
         queue[unit_id] = min(on, queue.get(unit_id, on))
-    transaction.on_commit(flush_changes, robust=True)
+    _changes.flush_on_commit()
 
 
-def flush_changes() -> None:
-    """Recompute what `units_changed` queued (called on commit). Should it fail, the rows of
-    the days it reaches are deleted, so that those days are counted live rather than wrong."""
-    queue: dict[int, date] = _pending.__dict__.setdefault("queue", {})
-    if not queue:
-        return
-    _pending.queue = {}
+def _recompute_changes(queue: dict[int, date]) -> None:
+    """Recompute what one committed transaction changed. Should it fail, the rows of the days
+    it reaches are deleted, so that those days are counted live rather than wrong."""
     earliest = min(queue.values())
     days = [day for day in kept_days(today()) if day >= earliest]
     if not days:
@@ -456,6 +450,8 @@ def _refresh_around(day: date, unit_ids: set[int]) -> None:
 
 
 def forget_changes() -> None:
-    """Drop what this thread queued: changes whose transaction was rolled back stay queued
-    (recomputing them again is harmless, only work), and a full refresh counts them anyway."""
-    _pending.queue = {}
+    """Drop what this transaction queued: a full refresh counts it anyway."""
+    _changes.discard()
+
+
+_changes: Batch[dict[int, date]] = Batch(_recompute_changes, dict)

@@ -232,7 +232,8 @@ def test_send_alert_digest_command(march: Tree, users: dict[str, User]) -> None:
 def test_closing_a_meeting_evaluates_its_month(
     tree: Tree, django_capture_on_commit_callbacks
 ) -> None:  # type: ignore[no-untyped-def]
-    day = today().replace(day=1)
+    # Last month: whatever today's date, the other cells' window to meet has passed.
+    day = (today().replace(day=1) - timedelta(days=1)).replace(day=1)
     with django_capture_on_commit_callbacks(execute=True):
         hold(tree.cell_a1, day + timedelta(days=2), documents=False, notice=False)
     row = Result.objects.get(unit=tree.cell_a1, obligation="regular_meeting", month=day)
