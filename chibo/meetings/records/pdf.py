@@ -18,7 +18,7 @@ from importlib.resources import files
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from fpdf import FPDF
-from fpdf.enums import Align, XPos, YPos
+from fpdf.enums import Align, TextEmphasis, XPos, YPos
 
 from chibo.lib.dates import format_date
 from chibo.meetings.models import Mark, MeetingKind, MeetingMode, Resolution, Vote
@@ -110,14 +110,24 @@ class Document(FPDF):
         super().__init__(orientation="portrait", unit="mm", format="A4")
         self.set_margins(LEFT, TOP, RIGHT)
         self.set_auto_page_break(True, margin=BOTTOM)
-        fonts = files("font_roboto") / "files"
-        for style, name in FONT_FILES.items():
-            self.add_font(FAMILY, style, str(fonts / name))
         self.set_font(FAMILY, "", BODY)
         self.set_title(nfc(title))
         self.set_lang("vi")
         self.set_creator("chibo")
         self.add_page()
+
+    def set_font(
+        self, family: str | None = None, style: str | TextEmphasis = "", size: float = 0
+    ) -> None:
+        """Each style of the house font is read when first used: reading a font file is most
+        of the cost of a short document, and most documents use two or three of the four."""
+        text = style.style if isinstance(style, TextEmphasis) else style.upper()
+        emphasis = "".join(letter for letter in "BI" if letter in text)
+        if f"{FAMILY.lower()}{emphasis}" not in self.fonts:
+            self.add_font(
+                FAMILY, emphasis, str(files("font_roboto") / "files" / FONT_FILES[emphasis])
+            )
+        super().set_font(family, style, size)
 
     def footer(self) -> None:
         if self.page_no() < 2:
