@@ -41,8 +41,9 @@ check-deploy: $(VENV)/.installed
 migrations-check: $(VENV)/.installed
 	$(MANAGE) makemigrations --check --dry-run
 
+# On every core (pytest-xdist, a test database per worker); JOBS=0 runs in this process.
 pytest: $(VENV)/.installed
-	$(BIN)/pytest
+	$(BIN)/pytest -n $(or $(JOBS),auto) --dist worksteal
 
 # Data at scale and timed scenarios against their floors (docs/performance.md):
 # `make bench SCALE=district|province|nation`, `SMOKE=1` for the short run CI makes.
