@@ -81,6 +81,9 @@ class Alert(models.Model):
     unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="alerts")
     obligation = models.CharField(_("nghĩa vụ"), max_length=40)
     month = models.DateField(_("tháng"))
+    # Where the unit stood in the tree in `month`, as its result's path (decision 0017): the
+    # dashboard counts a subtree's open alerts in the month from an index, without the units.
+    path = models.CharField(max_length=255, default="")
     status = models.CharField(_("mức"), max_length=10, choices=Status.choices)
     message = models.CharField(_("nội dung"), max_length=500)
     level = models.ForeignKey(
@@ -112,6 +115,11 @@ class Alert(models.Model):
         indexes = [
             models.Index(fields=["level", "state"], name="alert_level_idx"),
             models.Index(fields=["state", "level_since"], name="alert_due_idx"),
+            models.Index(
+                fields=["month", "path"],
+                name="alert_open_path_idx",
+                condition=Q(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

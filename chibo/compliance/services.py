@@ -312,22 +312,24 @@ def _sync_alerts(ctx: Month, own: Rows, actor: User | None, now: datetime) -> tu
     """An alert for each failed or warning result of the month; results that are ok again
     resolve theirs. Returns (raised, cleared)."""
     existing = {
-        (unit_id, code): (pk, state, status, message)
-        for pk, unit_id, code, state, status, message in Alert.objects.filter(
+        (unit_id, code): (pk, state, status, message, path)
+        for pk, unit_id, code, state, status, message, path in Alert.objects.filter(
             month=ctx.month, unit_id__in=ctx.subtree()
-        ).values_list("pk", "unit_id", "obligation", "state", "status", "message")
+        ).values_list("pk", "unit_id", "obligation", "state", "status", "message", "path")
     }
     new, changed, cleared = [], [], []
     for (unit_id, code), row in own.items():
         status, message = row.detail["own"][0], row.detail["message"][:500]
         alert = existing.get((unit_id, code))
         bad = status in (Status.WARNING, Status.FAILED)
+        path = ctx.units[unit_id].path
         if bad and alert is None:
             new.append(
                 Alert(
                     unit_id=unit_id,
                     obligation=code,
                     month=ctx.month,
+                    path=path,
                     status=status,
                     message=message,
                     level_id=unit_id,
@@ -337,8 +339,8 @@ def _sync_alerts(ctx: Month, own: Rows, actor: User | None, now: datetime) -> tu
             )
         elif alert is None or alert[1] not in OPEN_STATES:
             continue
-        elif bad and (alert[2], alert[3]) != (status, message):
-            changed.append(Alert(pk=alert[0], status=status, message=message))
+        elif bad and alert[2:] != (status, message, path):
+            changed.append(Alert(pk=alert[0], status=status, message=message, path=path))
         elif not bad:
             note = _("Kết quả đã đạt khi đánh giá lại; tự động đóng cảnh báo.")
             cleared.append(
@@ -353,7 +355,7 @@ def _sync_alerts(ctx: Month, own: Rows, actor: User | None, now: datetime) -> tu
                 )
             )
     Alert.objects.bulk_create(new, batch_size=1000)
-    Alert.objects.bulk_update(changed, ["status", "message"], batch_size=1000)
+    Alert.objects.bulk_update(changed, ["status", "message", "path"], batch_size=1000)
     Alert.objects.bulk_update(cleared, ["state", "resolved_at", "note"], batch_size=1000)
     touched = {a.unit_id for a in new} | {a.unit_id for a in cleared}
     units = {u.pk: u for u in Unit.objects.filter(pk__in=touched)} if touched else {}

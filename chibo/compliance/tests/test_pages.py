@@ -16,7 +16,7 @@ from chibo.compliance.models import Alert, AlertState, RemovalReview, Result, Re
 from chibo.compliance.tests.helpers import evaluate, hold
 from chibo.lib.dates import today
 from chibo.members.models import Member
-from chibo.units.models import UnitKind
+from chibo.units.models import Unit, UnitKind
 from conftest import Tree, make_member, make_unit
 
 MARCH = date(2026, 3, 1)
@@ -87,6 +87,40 @@ def test_dashboard_reads_the_same_queries_whatever_the_units_below(
         response = client.get(url)
     assert response.status_code == 200
     assert len(many) == len(few), [q["sql"][:120] for q in many.captured_queries]
+
+
+def test_dashboard_counts_the_open_alerts_of_the_month_below_the_unit(
+    client: Client, march: Tree, users: dict[str, User]
+) -> None:
+    from chibo.compliance import selectors, services
+    from chibo.units import services as unit_services
+
+    def below(unit: Unit) -> int:
+        return Alert.objects.filter(
+            unit__path__startswith=unit.path, month=MARCH, state__in=selectors.OPEN_STATES
+        ).count()
+
+    admin = users[Role.ADMIN]
+    district = below(march.district)
+    assert district > below(march.commune_b) > 0
+    assert selectors.dashboard(admin, march.district, MARCH).open_alerts == district
+    html = page(client, users[Role.STAFF], march.district.pk)
+    assert f"{district} cảnh báo chưa xử lý" in html
+    # A resolved alert is no longer counted, here or above.
+    services.resolve_alert(
+        Alert.objects.filter(unit=march.cell_b1, month=MARCH).first(), actor=None, note="Đã họp bù"
+    )
+    assert selectors.dashboard(admin, march.district, MARCH).open_alerts == district - 1
+    assert selectors.dashboard(admin, march.central, MARCH).open_alerts == below(march.central)
+    # March is counted where the units stood in March, as the matrix of that month shows them:
+    # Hải Lộc moved to another province in May stays in the district's March.
+    other = below(march.other_province)
+    unit_services.move_unit(
+        march.commune_b, actor=None, new_parent=march.other_province, on=date(2026, 5, 4)
+    )
+    assert below(march.other_province) > other  # its alerts are the other province's to see
+    assert selectors.dashboard(admin, march.district, MARCH).open_alerts == district - 1
+    assert selectors.dashboard(admin, march.other_province, MARCH).open_alerts == other
 
 
 def test_a_province_reads_its_childrens_rows_only(march: Tree) -> None:
