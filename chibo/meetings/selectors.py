@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
 from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -100,26 +100,33 @@ HELD = (MeetingState.HELD, MeetingState.CLOSED)
 
 def with_turnout(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
     """Each meeting with `expected_n` and `present_n`, in the same query: the rule of
-    `selectors.expected` (RULES.md §1.5) written as SQL, so that a list costs one query."""
+    `selectors.expected` (RULES.md §1.5) written as SQL, so that a list costs one query.
+
+    A membership counts if the member's status that day is one its kind expects, tested with
+    EXISTS (the statuses of a member do not overlap): a semi-join, where reading each
+    membership's status first and comparing it after took twice as long for a 300-member
+    cell's year of meetings."""
     day = OuterRef("day")
     member_day = OuterRef(OuterRef("day"))
-    status = MemberStatus.objects.filter(
+    status_that_day = MemberStatus.objects.filter(
         Q(valid_to__isnull=True) | Q(valid_to__gte=member_day),
         valid_from__lte=member_day,
         member_id=OuterRef("member_id"),
-    ).values("status")[:1]
+    )
     expected = (
         Membership.objects.filter(
             Q(valid_to__isnull=True) | Q(valid_to__gte=day),
             valid_from__lte=day,
             unit_id=OuterRef("unit_id"),
         )
-        .annotate(day_status=Subquery(status))
         .filter(
-            Q(kind=MembershipKind.TEMPORARY, day_status=Status.ATTACHED)
+            (
+                Q(kind=MembershipKind.TEMPORARY)
+                & Exists(status_that_day.filter(status=Status.ATTACHED))
+            )
             | (
                 ~Q(kind=MembershipKind.TEMPORARY)
-                & Q(day_status__in=[Status.OFFICIAL, Status.PROBATIONARY])
+                & Exists(status_that_day.filter(status__in=[Status.OFFICIAL, Status.PROBATIONARY]))
             )
         )
         .order_by()

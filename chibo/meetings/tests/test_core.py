@@ -86,6 +86,14 @@ def test_expected_members_follow_the_rules(tree: Tree) -> None:
     assert newcomer in selectors.expected(april).members
     assert newcomer not in selectors.expected(march).members
     assert dung in expected.members
+    # The list pages count the same members in SQL: exempted, attached here and elsewhere.
+    a2 = services.plan_meeting(
+        tree.cell_a2, actor=None, kind=MeetingKind.REGULAR, starts_at=at(date(2026, 3, 5))
+    )
+    listed = selectors.with_turnout(Meeting.objects.filter(pk__in=[march.pk, april.pk, a2.pk]))
+    assert {m.pk: m.expected_n for m in listed} == {
+        m.pk: len(selectors.expected(m).members) for m in (march, april, a2)
+    }
 
 
 def test_attendance_and_closing(tree: Tree) -> None:
