@@ -1,4 +1,4 @@
-"""Inserting many rows of one table fast, inside the caller's transaction.
+"""Inserting many rows of one table fast, inside the caller's transaction; filtering by many ids.
 
 `bulk_create` builds a model instance per row and prepares every value through the ORM; for
 the hundreds of thousands of attendance rows of a meeting book that is most of the time. Here
@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.models import F, Lookup, Q
 
 # Values the drivers take as they are: no preparing. On PostgreSQL psycopg adapts dates itself.
 FAST_TYPES = {
@@ -93,3 +94,25 @@ def insert_rows(
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+class _AnyOf(Lookup):
+    """`field = ANY(%s)`: the values as one array parameter. PostgreSQL plans it as it plans an
+    IN list (which it turns into the same), without parsing a parameter for each value."""
+
+    lookup_name = "any_of"
+    prepare_rhs = False
+
+    def as_sql(self, compiler: Any, connection: Any) -> Any:
+        lhs, params = compiler.compile(self.lhs)
+        return f"{lhs} = ANY(%s::bigint[])", (*params, list(self.rhs))
+
+
+def among(field: str, ids: list[int]) -> Q:
+    """`field IN ids` for a long list of integer ids. On PostgreSQL the list is one array
+    parameter: as thousands of parameters it costs the driver and the server about 0,3 s a
+    statement for 15.000 ids (a common name searched nationally), as an array a fraction of
+    that. SQLite takes the plain list."""
+    if connection.vendor == "postgresql":
+        return Q(_AnyOf(F(field), list(ids)))
+    return Q(**{f"{field}__in": ids})

@@ -6,6 +6,7 @@ from datetime import date
 from dateutil.relativedelta import relativedelta
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
+from chibo.lib.bulk import among
 from chibo.lib.intervals import active_on
 from chibo.lib.vntext import search_key
 from chibo.members.models import ON_ROLL, Member, Membership, MembershipKind, MemberStatus
@@ -105,7 +106,7 @@ def roll(unit_path: str, on: date, only: RollFilter = RollFilter()) -> QuerySet[
 
 
 # A full name searched across the whole Party matches about 15.000 people; the ids go into the
-# statement as parameters, well under the engines' limits (SQLite 32.766, PostgreSQL 65.535).
+# statement as one array on PostgreSQL, as parameters on SQLite (well under its 32.766).
 NAME_FIRST_LIMIT = 20_000
 
 
@@ -116,7 +117,7 @@ def _matching(key: str, typed: str) -> Q:
     names = Q(search_name__contains=key) | Q(card_number=typed)
     ids = list(Member.objects.filter(names).values_list("pk", flat=True)[: NAME_FIRST_LIMIT + 1])
     if len(ids) <= NAME_FIRST_LIMIT:
-        return Q(member_id__in=ids)
+        return among("member_id", ids)
     return Q(member__search_name__contains=key) | Q(member__card_number=typed)
 
 

@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from chibo.lib.bulk import insert_rows
+from chibo.lib.bulk import among, insert_rows
 from chibo.meetings import services
 from chibo.meetings.models import Attendance, Mark, MarkSource, MeetingKind
 from chibo.members.models import Member
@@ -45,3 +45,13 @@ def test_values_are_prepared_by_their_fields(tree: Tree) -> None:
         MarkSource.SELF,
     )
     assert excused.recorded_at.date() == date(2024, 5, 6)
+
+
+def test_among_filters_by_many_ids_on_either_engine(tree: Tree) -> None:
+    everyone = sorted(Member.objects.values_list("pk", flat=True))
+    some = everyone[::2]
+    assert sorted(Member.objects.filter(among("pk", some)).values_list("pk", flat=True)) == some
+    assert not Member.objects.filter(among("pk", [])).exists()
+    # Beside other conditions, and with ids that match nothing.
+    found = Member.objects.filter(among("pk", [*some, 10**9]), full_name__startswith="L")
+    assert {m.pk for m in found} <= set(some)
