@@ -9,7 +9,7 @@ batch gone and starts an empty one, so nothing of a change that did not happen i
 
 import threading
 from collections.abc import Callable
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from django.db import transaction
 
@@ -19,10 +19,13 @@ T = TypeVar("T")
 class _Run(Generic[T]):
     """One transaction's items, flushed once when the transaction commits."""
 
-    def __init__(self, flush: Callable[[T], None], items: T) -> None:
+    def __init__(self, flush: Callable[[T], None], items: T, callbacks: object) -> None:
         self.flush = flush
         self.items = items
         self.done = False
+        # The connection's list of on-commit callbacks when the run began: Django replaces it
+        # with a new list when the transaction ends or a savepoint is rolled back.
+        self.callbacks = callbacks
 
     def __call__(self) -> None:
         if self.done:
@@ -47,9 +50,10 @@ class Batch(Generic[T]):
 
     def pending(self) -> T:
         """The items of the transaction in progress, to add to."""
+        connection = transaction.get_connection()
         run: _Run[T] | None = getattr(self._local, "run", None)
-        if run is None or run.done or not self._registered(run):
-            run = self._local.run = _Run(self._flush, self._empty())
+        if run is None or run.done or not self._current(run, connection):
+            run = self._local.run = _Run(self._flush, self._empty(), connection.run_on_commit)
         return run.items
 
     def flush_on_commit(self) -> None:
@@ -64,9 +68,7 @@ class Batch(Generic[T]):
         self._local.run = None
 
     @staticmethod
-    def _registered(run: "_Run[T]") -> bool:
-        """Whether `run` waits on the current transaction (not on one rolled back)."""
-        connection = transaction.get_connection()
-        return connection.in_atomic_block and any(
-            callback is run for _savepoints, callback, _robust in connection.run_on_commit
-        )
+    def _current(run: "_Run[T]", connection: Any) -> bool:
+        """Whether `run` belongs to the transaction in progress (not to one rolled back): one
+        identity test, however many changes the transaction has made."""
+        return bool(connection.in_atomic_block) and connection.run_on_commit is run.callbacks
