@@ -175,6 +175,18 @@ def _reports_read_the_primary(
 
 
 @pytest.fixture(autouse=True)
+def _vietnamese_first() -> Iterator[None]:
+    """A request in English (LocaleMiddleware) leaves English active in its thread: each test
+    starts in the site's language, whichever test its worker ran before it."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
+@pytest.fixture(autouse=True)
 def _fresh_rule_settings() -> Iterator[None]:
     """Rule settings are held in memory between requests: a test's own, rolled back with it,
     must not leak into the next test."""
