@@ -18,6 +18,7 @@ from chibo.accounts.access import user_of
 from chibo.committees import selectors as committee_selectors
 from chibo.lib.dates import format_date, today
 from chibo.lib.forms import submit
+from chibo.lib.paging import CountedPaginator
 from chibo.members import forms, privacy, selectors, services
 from chibo.members.models import Member, Status
 from chibo.units import selectors as unit_selectors
@@ -44,11 +45,13 @@ def member_list(request: HttpRequest, unit_id: int) -> HttpResponse:
         if version
         else selectors.Membership.objects.none()
     )
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    # A search finds its matches once, to count and to page them (chibo.lib.paging).
+    paginator: type[Paginator] = CountedPaginator if filters.text else Paginator
+    page = paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:  # shown values, computed here rather than in the template
-        row.age = selectors.age_on(row.member.birth_date, on)  # type: ignore[attr-defined]
-        row.party_age = selectors.party_age_on(row.member, on)  # type: ignore[attr-defined]
-        row.status_label = Status(row.status).label  # type: ignore[attr-defined]
+        row.age = selectors.age_on(row.member.birth_date, on)
+        row.party_age = selectors.party_age_on(row.member, on)
+        row.status_label = Status(row.status).label
     query = request.GET.copy()
     query.pop("page", None)
     context = {

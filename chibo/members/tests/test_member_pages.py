@@ -232,3 +232,25 @@ def test_member_page_shows_committee_seats(tree: Tree, users: dict[str, User]) -
     text = html.content.decode()
     assert "Bí thư" in text
     assert "Chi bộ thôn Ninh Phú" in text
+
+
+def test_a_search_counts_and_pages_its_matches_in_one_statement(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    cell = make_unit(tree.commune_b, UnitKind.CELL, "MANY")
+    for i in range(55):
+        make_member(cell, f"Nguyễn Thị Huệ {i:02d}")
+    client = signed_in(users[Role.STAFF])
+    url = reverse("members:list", args=[tree.district.pk])
+    with CaptureQueriesContext(connection) as queries:
+        first = client.get(url, {"text": "nguyen thi hue"}).content.decode()
+    assert "55 đảng viên" in first
+    assert first.count("Nguyễn Thị Huệ ") == 50
+    reads = [q["sql"] for q in queries if 'FROM "members_membership"' in q["sql"]]
+    assert len(reads) == 1 and "OVER ()" in reads[0]  # no COUNT(*) of its own
+    second = client.get(url, {"text": "nguyen thi hue", "page": "2"}).content.decode()
+    assert "55 đảng viên" in second
+    assert [f"Nguyễn Thị Huệ {i}" in second for i in range(50, 55)] == [True] * 5
+    assert "Nguyễn Thị Huệ 49" not in second
+    past = client.get(url, {"text": "nguyen thi hue", "page": "9"}).content.decode()
+    assert "Nguyễn Thị Huệ 54" in past  # past the end: the last page
