@@ -21,6 +21,7 @@ from chibo.accounts import access
 from chibo.accounts.models import Role, RoleAssignment, User
 from chibo.committees.models import CommitteeSeat, Position, SupervisionAssignment
 from chibo.compliance import obligations
+from chibo.compliance.facts import month_end
 from chibo.compliance.models import Alert, AlertState, RemovalReview, Result, ReviewOutcome, Status
 from chibo.lib.dates import today
 from chibo.lib.intervals import active_on
@@ -28,6 +29,7 @@ from chibo.meetings.models import Meeting
 from chibo.meetings.selectors import with_turnout
 from chibo.units import treepath
 from chibo.units.models import Unit
+from chibo.units.selectors import version_on
 
 OPEN_STATES = (AlertState.OPEN, AlertState.ACKNOWLEDGED)
 TREND_MONTHS = 12
@@ -256,12 +258,21 @@ def inbox(user: User) -> QuerySet[Alert]:
     )
 
 
-def unit_alerts(user: User, unit: Unit, *, resolved: bool = False) -> QuerySet[Alert]:
-    """Alerts of `unit` and the units below it that the user may see."""
+def unit_alerts(
+    user: User, unit: Unit, *, resolved: bool = False, month: date | None = None
+) -> QuerySet[Alert]:
+    """Alerts of `unit` and the units below it that the user may see. With `month`, that
+    month's alerts of the units below the unit as it stood then: the list behind the count on
+    the month's dashboard (decision 0017), found through the same index."""
     states = [AlertState.RESOLVED] if resolved else list(OPEN_STATES)
+    if month is None:
+        below = treepath.within(unit.path, "unit__path")
+    else:
+        version = version_on(unit, min(month_end(month), today()))
+        below = treepath.within(version.path if version else unit.path) & Q(month=month)
     return (
         access.alerts_visible_to(user)
-        .filter(treepath.within(unit.path, "unit__path"), state__in=states)
+        .filter(below, state__in=states)
         .select_related("unit", "level")
         .annotate(severity=SEVERITY)
         .order_by("severity", "-month", "unit__path", "id")

@@ -3,10 +3,12 @@ people responsible, a unit's list, one alert with its acknowledgement and resolu
 removal review the cell decides on."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from dateutil.relativedelta import relativedelta
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
@@ -20,6 +22,8 @@ from chibo.compliance.models import AlertState, RemovalReview
 from chibo.lib.dates import today
 from chibo.lib.forms import submit
 from chibo.lib.replica import reads_from_replica
+
+PAGE_SIZE = 50
 
 
 def _month(request: HttpRequest) -> date:
@@ -57,11 +61,26 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def unit_alerts(request: HttpRequest, unit_id: int) -> HttpResponse:
+    """The open (or resolved) alerts of a unit and the units below it, all months or one: the
+    list behind the count on the month's dashboard, 50 to a page."""
     user = user_of(request)
-    unit = access.access_unit(user, unit_id)
+    month = selectors.parse_month(request.GET.get("month"))
+    if month and month > today():
+        month = None
+    unit = access.access_unit(user, unit_id, on=month_end(month) if month else None)
     resolved = request.GET.get("resolved") == "1"
-    alerts = list(selectors.unit_alerts(user, unit, resolved=resolved)[:200])
-    context = {"unit": unit, "alerts": alerts, "resolved": resolved}
+    alerts = selectors.unit_alerts(user, unit, resolved=resolved, month=month)
+    page = Paginator(alerts, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = {"month": f"{month:%Y-%m}"} if month else {}
+    context = {
+        "unit": unit,
+        "page": page,
+        "month": month,
+        "resolved": resolved,
+        "query": urlencode({**query, "resolved": 1} if resolved else query),
+        "other_state": urlencode(query if resolved else {**query, "resolved": 1}),
+        "all_months": urlencode({"resolved": 1} if resolved else {}),
+    }
     return render(request, "compliance/unit_alerts.html", context)
 
 
