@@ -22,11 +22,21 @@ class Result(models.Model):
     unit stood that month. Only `compliance.services` writes these rows.
     """
 
+    # Derived rows without foreign-key constraints (decision 0018): the references are kept by
+    # the evaluation that writes them, not checked again for each of millions of rows.
     unit = models.ForeignKey(
-        "units.Unit", on_delete=models.CASCADE, related_name="compliance_results"
+        "units.Unit",
+        on_delete=models.CASCADE,
+        related_name="compliance_results",
+        db_constraint=False,
     )
     parent = models.ForeignKey(
-        "units.Unit", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+        "units.Unit",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        db_constraint=False,
     )
     path = models.CharField(max_length=255)
     obligation = models.CharField(_("nghĩa vụ"), max_length=40)
@@ -195,9 +205,14 @@ class Lapse(models.Model):
     Only `compliance.lapses` writes these rows.
     """
 
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    # Derived rows: no foreign-key constraints (decision 0018).
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
-    member = models.ForeignKey("members.Member", on_delete=models.CASCADE, related_name="+")
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     absent = models.BooleanField(_("vắng không lý do"), default=False)
     unpaid = models.BooleanField(_("không đóng đảng phí"), default=False)
 
@@ -219,7 +234,9 @@ class LapseMonth(models.Model):
     ended; a record of the unit dated in that month or later (a meeting, dues, a status, a
     transfer) forgets the row, so the month is read again when it is next needed."""
 
-    unit = models.ForeignKey("units.Unit", on_delete=models.CASCADE, related_name="+")
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.CASCADE, related_name="+", db_constraint=False
+    )
     month = models.DateField(_("tháng"))
     complete = models.BooleanField(default=False)
 

@@ -157,7 +157,10 @@ class SubtreeCount(models.Model):
     """
 
     # Rows are found by day first (the unique index below), never by unit alone.
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", db_index=False)
+    # Derived rows: no foreign-key constraint (decision 0018).
+    unit = models.ForeignKey(
+        Unit, on_delete=models.CASCADE, related_name="+", db_index=False, db_constraint=False
+    )
     day = models.DateField(_("ngày"))
     members = models.PositiveIntegerField(default=0)
     cells = models.PositiveIntegerField(default=0)
