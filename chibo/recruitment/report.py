@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from django.db.models import Count, F, Q
-from django.db.models.functions import ExtractYear, Substr
+from django.db.models import Count, DateField, F, Q
+from django.db.models.functions import Cast, ExtractYear, Substr
 from django.utils.translation import gettext as _
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Font  # type: ignore[import-untyped]
 
 from chibo.lib.dates import today
 from chibo.lib.intervals import overlaps
-from chibo.members.models import Membership, MembershipKind, MemberStatus, Status
+from chibo.members.models import Membership, MembershipKind, Status
 from chibo.recruitment.models import Target
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitVersion
@@ -131,41 +131,34 @@ def _events(day_field: str, lo: date, hi: date, path: str) -> list[dict[str, Any
     return [dict(row) for row in rows]
 
 
-def _removals(start: date, end: date) -> list[tuple[int, date, str]]:
-    """(member id, removal day, path of the unit they left as it stood the day before) of
-    removals in [start, end] of members never recognised: removed during probation."""
-    removed = list(
-        MemberStatus.objects.filter(
-            status=Status.REMOVED,
-            valid_from__gte=start,
-            valid_from__lte=end,
+def _removed(lo: date, hi: date, path: str) -> list[dict[str, Any]]:
+    """(year, child path prefix, removals) for removals in [lo, hi] of members never
+    recognised (removed during probation), counted in the unit they left: the one whose roll
+    they were on the day before, standing then under `path` (one query)."""
+    removal = F("member__statuses__valid_from")
+    before = Cast(removal - timedelta(days=1), DateField())
+    width = len(path) + treepath.SEGMENT
+    rows = (
+        Membership.objects.filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=before),
+            Q(unit__versions__valid_to__isnull=True) | Q(unit__versions__valid_to__gte=before),
+            member__statuses__status=Status.REMOVED,
+            member__statuses__valid_from__gte=lo,
+            member__statuses__valid_from__lte=hi,
             member__recognised_on__isnull=True,
             member__admitted_on__isnull=False,
-        ).values_list("member_id", "valid_from")
-    )
-    if not removed:
-        return []
-    ids = [member_id for member_id, _day in removed]
-    memberships = list(
-        Membership.objects.filter(member_id__in=ids, kind=MembershipKind.OFFICIAL).values_list(
-            "member_id", "unit_id", "valid_from", "valid_to"
+            kind=MembershipKind.OFFICIAL,
+            valid_from__lte=before,
+            unit__versions__valid_from__lte=before,
+            unit__versions__path__gte=path,
+            unit__versions__path__lt=treepath.upper_bound(path),
         )
+        .annotate(year=ExtractYear(removal), prefix=Substr("unit__versions__path", 1, width))
+        .values("year", "prefix")
+        .annotate(n=Count("pk"))
+        .order_by()
     )
-    versions = list(
-        UnitVersion.objects.filter(unit_id__in={m[1] for m in memberships}).values_list(
-            "unit_id", "path", "valid_from", "valid_to"
-        )
-    )
-    found = []
-    for member_id, day in removed:
-        before = day - timedelta(days=1)
-        for m_id, unit_id, m_from, m_to in memberships:
-            if m_id != member_id or m_from > before or (m_to is not None and m_to < before):
-                continue
-            for v_unit, path, v_from, v_to in versions:
-                if v_unit == unit_id and v_from <= before and (v_to is None or v_to >= before):
-                    found.append((member_id, day, path))
-    return found
+    return [dict(row) for row in rows]
 
 
 def report(unit: Unit, start: date, end: date) -> Report:
@@ -193,22 +186,21 @@ def report(unit: Unit, start: date, end: date) -> Report:
         child_id = int(prefix[-treepath.SEGMENT :])
         return children.setdefault(child_id, ChildLine(unit_id=child_id, name=str(child_id)))
 
-    removals = _removals(start, end)
     for version in versions:
         lo, hi = max(start, version.valid_from), min(end, version.valid_to or end)
-        for name in ("admitted", "recognised"):
-            for row in _events(f"{name}_on", lo, hi, version.path):
+        found = {
+            "admitted": _events("admitted_on", lo, hi, version.path),
+            "recognised": _events("recognised_on", lo, hi, version.path),
+            "removed": _removed(lo, hi, version.path),
+        }
+        for name, rows in found.items():
+            for row in rows:
                 for figures in (
                     result.total,
                     years[row["year"]],
                     place(row["prefix"], version.path),
                 ):
                     setattr(figures, name, getattr(figures, name) + row["n"])
-        for _member, day, path in removals:
-            if lo <= day <= hi and treepath.is_within(path, version.path):
-                prefix = path[: len(version.path) + treepath.SEGMENT]
-                for figures in (result.total, years[day.year], place(prefix, version.path)):
-                    figures.removed += 1
     targets = Target.objects.filter(
         unit_id__in=[unit.pk, *children], year__gte=start.year, year__lte=end.year
     ).values_list("unit_id", "year", "target")
