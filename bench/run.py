@@ -42,6 +42,9 @@ def parse() -> argparse.Namespace:
     parser.add_argument("--load-only", action="store_true", help="generate, run nothing")
     parser.add_argument("--dry", action="store_true", help="generate into nothing, count rows")
     parser.add_argument("--no-memory", action="store_true", help="skip the peak-memory runs")
+    parser.add_argument(
+        "--series", default="", help="a suffix for the results file (another machine, same day)"
+    )
     parser.add_argument("--only", default="", help="run the scenarios whose name has this text")
     parser.add_argument("--skip", default="", help="skip the scenarios with one of these texts")
     return parser.parse_args()
@@ -191,7 +194,9 @@ def main() -> None:
         if (args.only and args.only not in scenario.name) or skipped:
             continue
         results.append(asdict(scenarios.measure(scenario, memory=not args.no_memory)))
-    out = ROOT / "bench" / "results" / f"{args.scale}-{connection.vendor}-{date.today()}.json"
+    series = f"-{args.series}" if args.series else ""
+    name = f"{args.scale}-{connection.vendor}-{date.today()}{series}.json"
+    out = ROOT / "bench" / "results" / name
     if args.smoke:
         out = Path(tempfile.gettempdir()) / out.name  # a smoke run proves it works, keeps nothing
     for r in results:  # each result says where it ran: a day's file may hold several runs
