@@ -38,6 +38,7 @@ from bench import generate, memberfile
 from chibo.accounts import services as account_services
 from chibo.accounts.models import Role, User
 from chibo.lib.dates import today
+from chibo.lib.paging import CountedPaginator
 from chibo.meetings import selectors as meeting_selectors
 from chibo.meetings import services as meeting_services
 from chibo.meetings.models import Attendance, Mark, Meeting, MeetingKind, MeetingState
@@ -456,8 +457,9 @@ def floor_search(path: str, on: date, text: str) -> tuple[int, list[int]]:
 
 def search_page(ctx: Context, unit: Unit, label: str) -> Scenario:
     def selector() -> tuple[int, list[int]]:
-        rows = roll(unit.path, ctx.on, RollFilter(text=SEARCH))
-        return rows.count(), [r.member_id for r in rows[:50]]
+        # As the page reads them: counted and paged in one statement (chibo.lib.paging).
+        page = CountedPaginator(roll(unit.path, ctx.on, RollFilter(text=SEARCH)), 50).get_page(1)
+        return page.paginator.count, [r.member_id for r in page.object_list]
 
     return Scenario(
         f"member search '{SEARCH}', {label}",
