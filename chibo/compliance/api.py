@@ -19,6 +19,7 @@ from chibo.accounts import access
 from chibo.accounts.access import user_of
 from chibo.api.errors import ERRORS
 from chibo.compliance import obligations, selectors, services
+from chibo.compliance.facts import month_end
 from chibo.compliance.models import Alert, AlertState, Result, Status
 from chibo.compliance.rules import Reader, enabled_key
 from chibo.lib.dates import today
@@ -99,6 +100,12 @@ class AlertOut(Schema):
 
 class AlertFilter(Schema):
     resolved: bool = Field(False, description="Resolved alerts instead of unresolved ones.")
+    month: str | None = Field(
+        None,
+        pattern=MONTH,
+        description="Only this month's alerts (YYYY-MM), of the units below the unit as they "
+        "stood that month: those the month's dashboard counts.",
+    )
 
 
 class ResolveIn(Schema):
@@ -152,8 +159,11 @@ def unit_results(request: HttpRequest, unit_id: int, params: Query[Period]) -> l
 def unit_alerts(request: HttpRequest, unit_id: int, filters: Query[AlertFilter]) -> list[Alert]:
     """Alerts of the unit and every unit below it, the most serious first, 100 a page."""
     user = user_of(request)
-    unit = access.access_unit(user, unit_id)
-    return selectors.unit_alerts(user, unit, resolved=filters.resolved)  # type: ignore[return-value]
+    month = _month(filters.month) if filters.month else None
+    unit = access.access_unit(user, unit_id, on=month_end(month) if month else None)
+    return selectors.unit_alerts(  # type: ignore[return-value]
+        user, unit, resolved=filters.resolved, month=month
+    )
 
 
 @router.get("/alerts/mine", response={200: list[AlertOut], **ERRORS}, summary="My alerts")

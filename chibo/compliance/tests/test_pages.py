@@ -212,6 +212,21 @@ def test_the_alert_list_of_a_unit_out_of_scope_is_not_found(
     assert client.get(url, {"month": "2026-03"}).status_code == 404
 
 
+def test_the_api_lists_a_months_alerts_as_the_page_does(
+    client: Client, march: Tree, users: dict[str, User]
+) -> None:
+    client.force_login(users[Role.STAFF])
+    url = f"/api/v1/compliance/units/{march.district.pk}/alerts"
+    march_ids = {a["id"] for a in client.get(url, {"month": "2026-03"}).json()["items"]}
+    expected = Alert.objects.filter(
+        month=MARCH, state__in=OPEN_STATES, path__startswith=march.district.path
+    )
+    assert march_ids == set(expected.values_list("pk", flat=True)) != set()
+    assert client.get(url, {"month": "2026-13"}).status_code == 422
+    other = f"/api/v1/compliance/units/{march.other_province.pk}/alerts"
+    assert client.get(other, {"month": "2026-03"}).status_code == 404
+
+
 def test_a_province_reads_its_childrens_rows_only(march: Tree) -> None:
     """What a dashboard reads for a month: the unit's rows and its children's, a few per
     obligation, not the attendance of the cells below."""
