@@ -19,6 +19,7 @@ from django.core.paginator import Page, Paginator
 from django.db.models import Count, QuerySet, Window
 
 TOTAL = "counted_rows"  # the window count's name on each row of the page
+LAST_PAGE = 2**62  # rows before a page further than this are not asked for (OFFSET is bigint)
 
 
 class CountedPaginator(Paginator):
@@ -29,7 +30,7 @@ class CountedPaginator(Paginator):
             wanted = int(number)
         except (TypeError, ValueError):
             wanted = 1
-        rows = self._rows(wanted) if wanted >= 1 else []
+        rows = self._rows(wanted) if 1 <= wanted <= LAST_PAGE // self.per_page else []
         if not rows:
             return super().get_page(number)
         self.__dict__["count"] = getattr(rows[0], TOTAL)  # Paginator.count is a cached property
@@ -37,8 +38,11 @@ class CountedPaginator(Paginator):
 
     def _rows(self, number: int) -> list[Any]:
         rows: QuerySet = self.object_list  # type: ignore[assignment]
-        if rows.query.distinct or rows.query.is_sliced:
-            return []  # a window count would count before DISTINCT: count apart
+        query = rows.query
+        if query.distinct or query.is_sliced or query.group_by or query.combinator or self.orphans:
+            # A window counts the rows before DISTINCT, GROUP BY or UNION; orphans move rows
+            # between pages. Such lists are counted apart, as Django does.
+            return []
         start = (number - 1) * self.per_page
         counted = rows.annotate(**{TOTAL: Window(Count("pk"))})
         return list(counted[start : start + self.per_page])

@@ -21,7 +21,7 @@ def _pages(paginator: Paginator, number: object) -> tuple[int, int, list[int], b
     )
 
 
-@pytest.mark.parametrize("number", [1, 2, 4, "4", 5, 99, 0, -1, "x", None, "2.0"])
+@pytest.mark.parametrize("number", [1, 2, 4, "4", 5, 99, 0, -1, "x", None, "2.0", "10" * 15, 2**70])
 def test_every_page_as_djangos(tree: Tree, number: object) -> None:
     units = Unit.objects.order_by("path")  # the tree's 11 units: pages of 3, 3, 3 and 2
     assert units.count() == 11
@@ -55,3 +55,16 @@ def test_distinct_rows_are_counted_apart(tree: Tree) -> None:
     kinds = Unit.objects.values_list("kind", flat=True).order_by("kind").distinct()
     page = CountedPaginator(kinds, 2).get_page(1)  # type: ignore[arg-type]
     assert page.paginator.count == len(set(Unit.objects.values_list("kind", flat=True)))
+
+
+def test_grouped_lists_and_orphans_are_paged_as_djangos(tree: Tree) -> None:
+    from django.db.models import Count
+
+    grouped = Unit.objects.values("kind").annotate(n=Count("pk")).order_by("kind")
+    counted = CountedPaginator(grouped, 2).get_page(1)  # type: ignore[arg-type]
+    assert counted.paginator.count == Paginator(grouped, 2).count
+    units = Unit.objects.order_by("path")
+    for number in (1, 3, 4):
+        orphans = CountedPaginator(units, 3, orphans=2).get_page(number)
+        django = Paginator(units, 3, orphans=2).get_page(number)
+        assert [u.pk for u in orphans.object_list] == [u.pk for u in django.object_list]
