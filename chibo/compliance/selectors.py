@@ -202,7 +202,7 @@ def dashboard(user: User, unit: Unit, month: date) -> Dashboard:
     board = Dashboard(unit, month, codes, own, lines, trends)
     # The units below the unit in the month are the user's to see (access_unit read the month):
     # the month's alerts are counted by where their units stood then, from one index.
-    path = next(iter(own.values())).path if own else unit.path
+    path = month_path(unit, month, next(iter(own.values())).path if own else None)
     board.open_alerts = Alert.objects.filter(
         treepath.within(path), month=month, state__in=OPEN_STATES
     ).count()
@@ -258,6 +258,19 @@ def inbox(user: User) -> QuerySet[Alert]:
     )
 
 
+def month_path(unit: Unit, month: date, stored: str | None = None) -> str:
+    """Where `unit` stood in the tree in `month`, as the month's results and alerts record it
+    (decision 0017): the path `stored` in a result of the month already read, else one of its
+    results of the month, else its version at the month's end (today in the current month)."""
+    if stored:
+        return stored
+    found = Result.objects.filter(unit=unit, month=month).values_list("path", flat=True).first()
+    if found:
+        return found
+    version = version_on(unit, min(month_end(month), today()))
+    return version.path if version else unit.path
+
+
 def unit_alerts(
     user: User, unit: Unit, *, resolved: bool = False, month: date | None = None
 ) -> QuerySet[Alert]:
@@ -268,8 +281,7 @@ def unit_alerts(
     if month is None:
         below = treepath.within(unit.path, "unit__path")
     else:
-        version = version_on(unit, min(month_end(month), today()))
-        below = treepath.within(version.path if version else unit.path) & Q(month=month)
+        below = treepath.within(month_path(unit, month)) & Q(month=month)
     return (
         access.alerts_visible_to(user)
         .filter(below, state__in=states)
