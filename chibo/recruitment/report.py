@@ -166,8 +166,10 @@ def report(unit: Unit, start: date, end: date) -> Report:
     `end`, by year and by the units directly below it, with the targets pro rata. A fixed
     number of queries, whatever the number of members."""
     result = Report(unit=unit, start=start, end=end, months=_months(start, end))
-    versions = list(
-        UnitVersion.objects.filter(overlaps(start, end), unit=unit).order_by("valid_from")
+    versions = list(  # from the day before: a removal on the first day is placed by it
+        UnitVersion.objects.filter(overlaps(start - timedelta(days=1), end), unit=unit).order_by(
+            "valid_from"
+        )
     )
     years = {
         y: YearLine(year=y, share=_share(y, start, end)) for y in range(start.year, end.year + 1)
@@ -186,12 +188,16 @@ def report(unit: Unit, start: date, end: date) -> Report:
         child_id = int(prefix[-treepath.SEGMENT :])
         return children.setdefault(child_id, ChildLine(unit_id=child_id, name=str(child_id)))
 
+    day = timedelta(days=1)
     for version in versions:
         lo, hi = max(start, version.valid_from), min(end, version.valid_to or end)
+        # A removal is placed where the member stood the day before: in this version if that
+        # day falls in it, so one on the day the unit moved belongs to the version before.
+        after = min(end, version.valid_to + day) if version.valid_to else end
         found = {
             "admitted": _events("admitted_on", lo, hi, version.path),
             "recognised": _events("recognised_on", lo, hi, version.path),
-            "removed": _removed(lo, hi, version.path),
+            "removed": _removed(max(start, version.valid_from + day), after, version.path),
         }
         for name, rows in found.items():
             for row in rows:

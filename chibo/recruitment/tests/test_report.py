@@ -15,6 +15,8 @@ from chibo.units import treepath
 from chibo.units.models import Unit, UnitVersion
 from conftest import Tree, make_member
 
+END_2020 = date(2020, 12, 31)
+
 
 def admit(unit: Unit, name: str, on: date, recognised: date | None = None) -> Member:
     return make_member(
@@ -90,6 +92,46 @@ def test_the_report_against_a_brute_force_recount(history: Tree) -> None:
         "Đảng bộ xã Hải Lộc": 2,
     }
     assert figures.whole_years == 2 and figures.per_year == 2.5
+
+
+def test_removals_are_counted_where_the_member_was_the_day_before(tree: Tree) -> None:
+    """Removals during probation, by year and by branch, through moves of the units: one the
+    day a commune moves, one the first of January (the day before is the year before)."""
+    from chibo.units import services as unit_services
+
+    basis = member_services.Basis("9-QĐ")
+    new_year = admit(tree.cell_b1, "Xóa Đầu Năm", date(2019, 3, 1))
+    member_services.remove_member(new_year, actor=None, on=date(2020, 1, 1), basis=basis)
+    later = admit(tree.cell_b1, "Xóa Sau Chuyển", date(2019, 3, 1))
+    same_day = admit(tree.cell_a1, "Xóa Ngày Chuyển", date(2019, 5, 1))
+    before = admit(tree.cell_a2, "Xóa Trước Chuyển", date(2019, 5, 1))
+    member_services.remove_member(before, actor=None, on=date(2020, 6, 1), basis=basis)
+    unit_services.move_unit(
+        tree.commune_b, actor=None, new_parent=tree.other_province, on=date(2020, 6, 1)
+    )
+    member_services.remove_member(later, actor=None, on=date(2020, 6, 2), basis=basis)
+    unit_services.move_unit(
+        tree.commune_a, actor=None, new_parent=tree.other_province, on=date(2021, 1, 1)
+    )
+    member_services.remove_member(same_day, actor=None, on=date(2021, 1, 1), basis=basis)
+    units = (tree.central, tree.province, tree.district, tree.other_province)
+    for unit in (*units, tree.commune_a, tree.commune_b, tree.cell_b1):
+        for start, end in [
+            (date(2019, 1, 1), date(2021, 12, 31)),
+            (date(2020, 1, 1), END_2020),
+            (date(2021, 1, 1), date(2021, 12, 31)),  # the day before is in the older version
+        ]:
+            figures = report.report(unit, start, end)
+            assert figures.total.removed == brute_force(unit, start, end)[2], (unit, start)
+            for line in figures.years:
+                year = (max(start, date(line.year, 1, 1)), min(end, date(line.year, 12, 31)))
+                assert line.removed == brute_force(unit, *year)[2], (unit, line.year)
+    district = report.report(tree.district, date(2019, 1, 1), date(2021, 12, 31))
+    assert [(y.year, y.removed) for y in district.years] == [(2019, 0), (2020, 2), (2021, 1)]
+    assert {c.name: c.removed for c in district.children if c.removed} == {
+        "Đảng bộ xã Đa Lộc": 2,
+        "Đảng bộ xã Hải Lộc": 1,
+    }
 
 
 def test_targets_roll_up_and_are_prorated(history: Tree) -> None:
