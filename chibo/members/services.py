@@ -5,7 +5,7 @@ event. Bad input raises `ValidationError`, keyed by field where a field is at fa
 Vietnamese message followed by its English gist.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, fields
 from datetime import date, timedelta
 from typing import Any
@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
 from chibo.audit.services import diff, record, record_many
+from chibo.lib.bulk import among
 from chibo.lib.dates import format_date
 from chibo.lib.intervals import active_on
 from chibo.lib.vntext import name_sort_key, search_key
@@ -334,39 +335,172 @@ def latest_unit(member: Member) -> Unit | None:
 def update_member(
     member: Member, *, actor: User | None, changes: dict[str, Any], reason: str = ""
 ) -> Member:
-    """Edit or correct a member's record; the change and its reason go to the history."""
-    unknown = set(changes) - set(DETAIL_FIELDS)
+    """Edit or correct a member's record; the change and its reason go to the history.
+
+    Raises ValidationError keyed by field."""
+    return update_members([(member, changes)], actor=actor, reason=reason)[0]
+
+
+@transaction.atomic
+def update_members(
+    edits: Sequence[tuple[Member, dict[str, Any]]],
+    *,
+    actor: User | None,
+    reason: str = "",
+    where: Callable[[int, str], str] | None = None,
+) -> list[Member]:
+    """Edit or correct the records of many members at once (an import's updates), each as
+    `update_member` does, all or none, in a few statements whatever their number: the members
+    locked and read in one, the numbers they take checked in one a kind, the chains of those
+    whose dates change read in one, the changed records written together, their units read in
+    one and one audit event each written in one insert.
+
+    Each edit is merged into the record as it is once locked. A fault raises ValidationError:
+    keyed by field where there is one edit and no `where`; else a list of messages, each named
+    by `where(i, message)` for the edit `i` it is about. Returns the members, as edited.
+    """
+    unknown = {name for _member, changes in edits for name in changes} - set(DETAIL_FIELDS)
     if unknown:
         raise ValidationError(_("Trường không hợp lệ: %(f)s") % {"f": ", ".join(sorted(unknown))})
-    member = Member.objects.select_for_update().get(pk=member.pk)
-    before = asdict(details_of(member))
-    details = check_details(MemberDetails(**{**before, **changes}), instance=member)
-    after = asdict(details)
-    if after == before:
-        return member
-    if (before["recognised_on"], before["admitted_on"]) != (
-        after["recognised_on"],
-        after["admitted_on"],
-    ):
-        check_chain_against_dates(member, details)
-    for name, value in after.items():
-        setattr(member, name, value)
-    member.search_name = search_key(member.full_name)
-    member.sort_name = name_sort_key(member.full_name)
-    member.save()
-    record(
+    ids = [member.pk for member, _changes in edits]
+    locked = {m.pk: m for m in Member.objects.select_for_update().filter(among("pk", ids))}
+    faults: dict[int, dict[str, list[str]]] = {}
+    edited: list[_Edit] = []
+    for i, (member, changes) in enumerate(edits):
+        current = locked[member.pk]
+        before = asdict(details_of(current))
+        try:
+            details = check_details(MemberDetails(**{**before, **changes}), check_unique=False)
+        except ValidationError as error:
+            faults[i] = error.message_dict
+            continue
+        if asdict(details) != before:
+            edited.append(_Edit(i, current, before, details))
+    for i, fault in [*_numbers_taken(edited), *_chains_against_dates(edited)]:
+        for name, messages in fault.message_dict.items():
+            faults.setdefault(i, {}).setdefault(name, []).extend(messages)
+    if faults:
+        if where is None and len(edits) == 1:
+            raise ValidationError(faults[0])
+        name_of = where or (lambda _i, message: message)
+        raise ValidationError(
+            [name_of(i, m) for i in sorted(faults) for ms in faults[i].values() for m in ms]
+        )
+    if not edited:
+        return [locked[pk] for pk in ids]
+    changed = {
+        name for e in edited for name, value in asdict(e.details).items() if value != e.before[name]
+    }
+    for edit in edited:
+        for name, value in asdict(edit.details).items():
+            setattr(edit.member, name, value)
+        edit.member.search_name = search_key(edit.member.full_name)
+        edit.member.sort_name = name_sort_key(edit.member.full_name)
+    Member.objects.bulk_update(
+        [e.member for e in edited], [*sorted(changed), "search_name", "sort_name"], batch_size=500
+    )
+    units = latest_units([e.member.pk for e in edited])
+    record_many(
         "members.member.update",
         actor=actor,
-        obj=member,
-        unit=latest_unit(member),
-        changes={**diff(before, after), "reason": reason},
+        objects=[
+            (
+                e.member,
+                units.get(e.member.pk),
+                {**diff(e.before, asdict(e.details)), "reason": reason},
+            )
+            for e in edited
+        ],
     )
-    return member
+    return [locked[pk] for pk in ids]
 
 
-def check_chain_against_dates(member: Member, details: MemberDetails) -> None:
-    """No official status before recognition, no status at all before admission."""
-    chain = list(member.statuses.order_by("valid_from"))
+@dataclass
+class _Edit:
+    """One edit of `update_members` that changes the record: which, of what, to what."""
+
+    index: int
+    member: Member
+    before: dict[str, Any]
+    details: MemberDetails
+
+
+def _numbers_taken(edited: list[_Edit]) -> list[tuple[int, ValidationError]]:
+    """The edits giving a citizen ID or card number that another member holds, or that
+    another edit gives too: the uniqueness rule of `check_details`, one query per kind and
+    900 numbers."""
+    faults = []
+    for name in ("citizen_id", "card_number"):
+        claims: dict[str, list[_Edit]] = {}
+        for edit in edited:
+            if value := getattr(edit.details, name):
+                claims.setdefault(value, []).append(edit)
+        if not claims:
+            continue
+        values = list(claims)
+        holders: dict[str, set[int]] = {}
+        for start in range(0, len(values), 900):
+            held = Member.objects.filter(**{f"{name}__in": values[start : start + 900]})
+            for value, pk in held.values_list(name, "pk"):
+                holders.setdefault(value, set()).add(pk)
+        for value, edits in claims.items():
+            for edit in edits:
+                if len(edits) > 1 or holders.get(value, set()) - {edit.member.pk}:
+                    faults.append((edit.index, ValidationError({name: [_taken()]})))
+    return faults
+
+
+def _chains_against_dates(edited: list[_Edit]) -> list[tuple[int, ValidationError]]:
+    """`check_chain_against_dates` for the edits that change an admission or recognition
+    date, their chains read in one query."""
+    dated = [
+        e
+        for e in edited
+        if (e.before["recognised_on"], e.before["admitted_on"])
+        != (e.details.recognised_on, e.details.admitted_on)
+    ]
+    if not dated:
+        return []
+    chains = chains_of([e.member.pk for e in dated])
+    faults = []
+    for edit in dated:
+        try:
+            check_chain_against_dates(edit.member, edit.details, chain=chains[edit.member.pk])
+        except ValidationError as error:
+            faults.append((edit.index, error))
+    return faults
+
+
+def chains_of(ids: list[int]) -> dict[int, list[MemberStatus]]:
+    """The status chains of the members `ids`, each in date order, in one query."""
+    chains: dict[int, list[MemberStatus]] = {pk: [] for pk in ids}
+    for link in MemberStatus.objects.filter(among("member_id", ids)).order_by(
+        "member_id", "valid_from"
+    ):
+        chains[link.member_id].append(link)
+    return chains
+
+
+def latest_units(ids: list[int]) -> dict[int, Unit]:
+    """`latest_unit` of each of the members `ids`, in one query."""
+    units: dict[int, Unit] = {}
+    latest_first = (
+        Membership.objects.filter(among("member_id", ids), kind=MembershipKind.OFFICIAL)
+        .select_related("unit")
+        .order_by("member_id", "-valid_from")
+    )
+    for membership in latest_first:
+        units.setdefault(membership.member_id, membership.unit)
+    return units
+
+
+def check_chain_against_dates(
+    member: Member, details: MemberDetails, *, chain: list[MemberStatus] | None = None
+) -> None:
+    """No official status before recognition, no status at all before admission. `chain`: the
+    member's statuses in date order, where the caller has read them."""
+    if chain is None:
+        chain = list(member.statuses.order_by("valid_from"))
     if details.admitted_on and chain and chain[0].valid_from < details.admitted_on:
         raise ValidationError(
             {"admitted_on": [_("Đã có tình trạng trước ngày này. (Statuses exist before it.)")]}

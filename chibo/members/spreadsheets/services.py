@@ -21,7 +21,7 @@ from chibo.members.services import (
     MemberDetails,
     opening_chain,
     roll_changed,
-    update_member,
+    update_members,
 )
 from chibo.members.spreadsheets import exports, files
 from chibo.members.spreadsheets.files import Table
@@ -52,9 +52,9 @@ def import_members(
     names by citizen ID or card number; one transaction, so a single fault writes nothing.
 
     Each row is checked once, by the plan. The new people are written as `register_members`
-    writes them, one insert per table; an updated member goes through `update_member`, one
-    audited change each. One audit event names the import: the file (name and SHA-256), the
-    unit, the day, and the ids of the members it entered and updated.
+    writes them, one insert per table; the updated members as `update_members` writes them,
+    one audited change each, in a few statements. One audit event names the import: the file
+    (name and SHA-256), the unit, the day, and the ids of the members it entered and updated.
 
     Raises ValidationError with one message a fault ("Dòng 7, cột “Số CCCD”: …").
     """
@@ -65,15 +65,16 @@ def import_members(
     if plan.problems:
         raise ValidationError([str(p) for p in plan.problems])
     updates = plan.of(UPDATE)
-    advance = progress("Ghi / writing", len(updates) + 1) if progress else None
-    for row in updates:
-        assert row.member is not None
-        try:
-            update_member(row.member, actor=actor, changes=row.changes, reason=IMPORT_REASON)
-        except ValidationError as error:
-            raise ValidationError([str(Problem(m, row.number)) for m in error.messages]) from None
-        if advance:
-            advance(1)
+    advance = progress("Ghi / writing", 2) if progress else None
+    edits = [(row.member, row.changes) for row in updates if row.member is not None]
+    update_members(
+        edits,
+        actor=actor,
+        reason=IMPORT_REASON,
+        where=lambda i, message: str(Problem(message, updates[i].number)),
+    )
+    if advance:
+        advance(1)
     ids = enter_members(unit, [row.details for row in plan.of(NEW)], on=on, basis=IMPORT_REASON)
     if ids or updates:
         record(

@@ -7,6 +7,8 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chibo.audit.models import AuditEvent
 from chibo.members import selectors, services
@@ -217,6 +219,57 @@ def test_edits_are_audited_with_their_reason(tree: Tree) -> None:
     assert event.changes["full_name"] == {"before": "Lê Văn Chín", "after": "Lê Văn Chính"}
     assert event.changes["reason"] == "Đính chính theo lý lịch"
     assert event.unit == tree.cell_a1
+
+
+def _edits(tree: Tree, n: int, prefix: str) -> list[tuple[Member, dict[str, object]]]:
+    """n members of cell A1, each given a new phone, citizen ID and an earlier admission."""
+    members = [make_member(tree.cell_a1, f"{prefix} Văn {i}") for i in range(n)]
+    return [
+        (
+            m,
+            {
+                "phone": f"09{i:08d}",
+                "citizen_id": f"0010{len(prefix)}{i:07d}",
+                "admitted_on": date(2000, 1, 1),
+            },
+        )
+        for i, m in enumerate(members)
+    ]
+
+
+def test_many_edits_cost_the_queries_of_a_few(tree: Tree) -> None:
+    def queries(edits: list[tuple[Member, dict[str, object]]]) -> int:
+        with CaptureQueriesContext(connection) as captured:
+            services.update_members(edits, actor=None, reason="Đối chiếu lý lịch")
+        return len(captured)
+
+    few, many = _edits(tree, 3, "Ít"), _edits(tree, 30, "Nhiều")
+    assert queries(few) == queries(many)
+    edited = Member.objects.get(pk=many[29][0].pk)
+    assert (edited.phone, edited.admitted_on) == ("0900000029", date(2000, 1, 1))
+    events = AuditEvent.objects.filter(action="members.member.update")
+    assert events.count() == 33
+    assert {e.unit_id for e in events} == {tree.cell_a1.pk}
+    assert events.get(object_id=str(edited.pk)).changes["reason"] == "Đối chiếu lý lịch"
+
+
+def test_each_faulty_edit_of_many_is_named_and_nothing_is_written(tree: Tree) -> None:
+    edits = _edits(tree, 4, "Sai")
+    holder = make_member(tree.cell_b1, "Người Giữ Số", citizen_id="001080000321")
+    edits[1][1]["citizen_id"] = holder.citizen_id  # held by another member
+    edits[2][1]["admitted_on"] = date(2030, 1, 1)  # after the status chain begins
+    edits[3][1]["citizen_id"] = edits[0][1]["citizen_id"]  # given twice in the same batch
+    before = snapshot()
+    with pytest.raises(ValidationError) as error:
+        services.update_members(edits, actor=None, where=lambda i, m: f"#{i}: {m}")
+    named = sorted(m.split(":")[0] for m in error.value.messages)
+    assert named == ["#0", "#1", "#2", "#3"], error.value.messages
+    assert any("#2: Đã có tình trạng trước ngày này" in m for m in error.value.messages)
+    assert snapshot() == before
+    # One edit alone is refused by field, as a form shows it.
+    with pytest.raises(ValidationError) as error:
+        services.update_member(edits[2][0], actor=None, changes=edits[2][1])
+    assert list(error.value.message_dict) == ["admitted_on"]
 
 
 def test_party_age_counts_from_the_admission_decision_once_official(tree: Tree) -> None:

@@ -411,6 +411,35 @@ def test_the_import_costs_the_same_queries_for_3_rows_or_30(tree: Tree) -> None:
     assert few == many
 
 
+def test_updating_30_members_costs_the_queries_of_3(tree: Tree) -> None:
+    """Each updated member is audited as an edit by hand is, but not written one by one."""
+
+    def queries(n: int, prefix: str) -> int:
+        numbers = [f"0010{len(prefix)}{i:07d}" for i in range(n)]
+        people = [
+            make_member(tree.cell_a1, f"{prefix} Văn {i}", citizen_id=number)
+            for i, number in enumerate(numbers)
+        ]
+        rows = [
+            person(
+                full_name=p.full_name,
+                sex="Nam",
+                citizen_id=p.citizen_id,
+                phone=f"09{i:08d}",
+                admitted_on=date(2000, 1, 1),
+            )
+            for i, p in enumerate(people)
+        ]
+        table = read(xlsx(rows))
+        with CaptureQueriesContext(connection) as captured:
+            plan = services.import_members(tree.cell_a1, actor=None, table=table, on=ROLL_DAY)
+        assert plan.counts == {NEW: 0, UPDATE: n, "same": 0}
+        return len(captured)
+
+    assert queries(3, "Ít") == queries(30, "Nhiều")
+    assert AuditEvent.objects.filter(action="members.member.update").count() == 33
+
+
 def test_new_ids_come_after_every_id_ever_used(tree: Tree) -> None:
     gone = make_member(tree.cell_a1, "Tạm Văn Xóa")
     gone_id = gone.pk
