@@ -1,4 +1,5 @@
-"""Inserting many rows of one table fast, inside the caller's transaction; filtering by many ids.
+"""Inserting and updating many rows of one table fast, inside the caller's transaction;
+filtering by many ids.
 
 `bulk_create` builds a model instance per row and prepares every value through the ORM; for
 the hundreds of thousands of attendance rows of a meeting book that is most of the time. Here
@@ -7,7 +8,7 @@ prepared by each field as the ORM would prepare them, so what lands is the same.
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Any
+from typing import Any, cast
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.db.models import F, Lookup, Q
@@ -94,6 +95,55 @@ def insert_rows(
             cursor.executemany(sql, batch)
             count += len(batch)
     return count
+
+
+def update_rows(
+    model: type[models.Model],
+    names: Sequence[str],
+    objects: Sequence[models.Model],
+    batch: int = 500,
+) -> int:
+    """Write the fields `names` of `objects`, saved rows of `model`, as they are on the
+    objects: one UPDATE a `batch` of rows, joined by primary key to a list of their values.
+    `bulk_update` writes the same with a CASE a field, whose building took the ORM about a
+    second for 1.000 members. No signals, no `save()`. Returns how many rows were written.
+    """
+    database = connections[DEFAULT_DB_ALIAS]
+    pk = model._meta.pk
+    assert pk is not None
+    fields = [cast("models.Field[Any, Any]", model._meta.get_field(name)) for name in names]
+    quote = connection.ops.quote_name
+    table = quote(model._meta.db_table)
+    columns = [quote(str(f.column)) for f in (pk, *fields)]
+    if connection.vendor == "postgresql":
+        # A list of values has no column types of its own: each value is cast to its column's.
+        row = ", ".join(f"%s::{f.db_type(connection)}" for f in (pk, *fields))
+        named, source = columns, f"v ({', '.join(columns)})"
+    else:  # SQLite names the columns of a list of values column1, column2, …
+        row = ", ".join(["%s"] * len(columns))
+        named, source = [f"column{i}" for i in range(1, len(columns) + 1)], "v"
+    assignments = ", ".join(f"{c} = v.{n}" for c, n in zip(columns[1:], named[1:], strict=True))
+    written = 0
+    with connection.cursor() as cursor:
+        for start in range(0, len(objects), batch):
+            chunk = objects[start : start + batch]
+            values = ", ".join([f"({row})"] * len(chunk))
+            # Table and column names come from the model, never from input.
+            sql = (
+                f"UPDATE {table} SET {assignments} FROM (VALUES {values}) AS {source} "  # noqa: S608
+                f"WHERE {table}.{columns[0]} = v.{named[0]}"
+            )
+            params = [
+                value
+                for obj in chunk
+                for value in (
+                    obj.pk,
+                    *(f.get_db_prep_save(getattr(obj, f.attname), database) for f in fields),
+                )
+            ]
+            cursor.execute(sql, params)
+            written += cursor.rowcount
+    return written
 
 
 class _AnyOf(Lookup):

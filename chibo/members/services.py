@@ -6,7 +6,7 @@ Vietnamese message followed by its English gist.
 """
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
@@ -18,7 +18,7 @@ from django.utils.translation import gettext as _
 
 from chibo.accounts.models import User
 from chibo.audit.services import diff, record, record_many
-from chibo.lib.bulk import among
+from chibo.lib.bulk import among, update_rows
 from chibo.lib.dates import format_date
 from chibo.lib.intervals import active_on
 from chibo.lib.vntext import name_sort_key, search_key
@@ -63,6 +63,12 @@ class MemberDetails:
     recognised_on: date | None = None
     dues_category: str = ""
     dues_monthly: int | None = None
+
+    def values(self) -> dict[str, Any]:
+        """The fields by name, in order. A shallow copy: the values are plain (text, dates,
+        numbers), and `dataclasses.asdict` deep-copies each one, most of the cost of
+        checking a file of 10.000 members."""
+        return dict(vars(self))
 
 
 DETAIL_FIELDS = [f.name for f in fields(MemberDetails)]
@@ -193,7 +199,7 @@ def _check_unique_batch(people: list[MemberDetails]) -> None:
 
 def _new_member(details: MemberDetails, user: User | None = None) -> Member:
     return Member(
-        **asdict(details),
+        **details.values(),
         search_name=search_key(details.full_name),
         sort_name=name_sort_key(details.full_name),
         user=user,
@@ -368,13 +374,13 @@ def update_members(
     edited: list[_Edit] = []
     for i, (member, changes) in enumerate(edits):
         current = locked[member.pk]
-        before = asdict(details_of(current))
+        before = details_of(current).values()
         try:
             details = check_details(MemberDetails(**{**before, **changes}), check_unique=False)
         except ValidationError as error:
             faults[i] = error.message_dict
             continue
-        if asdict(details) != before:
+        if details.values() != before:
             edited.append(_Edit(i, current, before, details))
     for i, fault in [*_numbers_taken(edited), *_chains_against_dates(edited)]:
         for name, messages in fault.message_dict.items():
@@ -388,17 +394,13 @@ def update_members(
         )
     if not edited:
         return [locked[pk] for pk in ids]
-    changed = {
-        name for e in edited for name, value in asdict(e.details).items() if value != e.before[name]
-    }
+    changed = {n for e in edited for n, value in e.details.values().items() if value != e.before[n]}
     for edit in edited:
-        for name, value in asdict(edit.details).items():
+        for name, value in edit.details.values().items():
             setattr(edit.member, name, value)
         edit.member.search_name = search_key(edit.member.full_name)
         edit.member.sort_name = name_sort_key(edit.member.full_name)
-    Member.objects.bulk_update(
-        [e.member for e in edited], [*sorted(changed), "search_name", "sort_name"], batch_size=500
-    )
+    update_rows(Member, [*sorted(changed), "search_name", "sort_name"], [e.member for e in edited])
     units = latest_units([e.member.pk for e in edited])
     record_many(
         "members.member.update",
@@ -407,7 +409,7 @@ def update_members(
             (
                 e.member,
                 units.get(e.member.pk),
-                {**diff(e.before, asdict(e.details)), "reason": reason},
+                {**diff(e.before, e.details.values()), "reason": reason},
             )
             for e in edited
         ],

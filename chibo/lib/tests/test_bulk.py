@@ -4,7 +4,7 @@ from datetime import date, datetime
 
 from django.utils import timezone
 
-from chibo.lib.bulk import among, insert_rows
+from chibo.lib.bulk import among, insert_rows, update_rows
 from chibo.meetings import services
 from chibo.meetings.models import Attendance, Mark, MarkSource, MeetingKind
 from chibo.members.models import Member
@@ -55,3 +55,22 @@ def test_among_filters_by_many_ids_on_either_engine(tree: Tree) -> None:
     # Beside other conditions, and with ids that match nothing.
     found = Member.objects.filter(among("pk", [*some, 10**9]), full_name__startswith="L")
     assert {m.pk for m in found} <= set(some)
+
+
+def test_update_rows_writes_what_bulk_update_would_in_batches(tree: Tree) -> None:
+    members = list(Member.objects.order_by("pk"))
+    untouched = {m.pk: (m.full_name, m.workplace) for m in members}
+    for i, member in enumerate(members):
+        member.birth_date = date(1980, 1, 1 + i) if i % 2 else None  # dates, and NULL
+        member.dues_monthly = 10_000 * i if i % 3 else None  # numbers, and NULL
+        member.phone = f"09{i:08d}"
+        member.full_name = "Đổi Tên"  # changed on the object, not among the fields written
+    written = update_rows(Member, ["birth_date", "dues_monthly", "phone"], members, batch=2)
+    assert written == len(members)
+    for member in Member.objects.order_by("pk"):
+        i = next(i for i, m in enumerate(members) if m.pk == member.pk)
+        assert member.birth_date == (date(1980, 1, 1 + i) if i % 2 else None)
+        assert member.dues_monthly == (10_000 * i if i % 3 else None)
+        assert member.phone == f"09{i:08d}"
+        assert (member.full_name, member.workplace) == untouched[member.pk]
+    assert update_rows(Member, ["phone"], []) == 0
