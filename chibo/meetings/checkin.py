@@ -67,8 +67,7 @@ def assess(meeting: Meeting, user: User, now: datetime | None = None) -> Verdict
                 "được. Hãy báo thư ký chi bộ điểm danh giúp."
             )
         )
-    expected = selectors.expected(meeting)
-    if member not in expected.members and member not in expected.exempted:
+    if not selectors.is_expected(meeting, member, or_exempted=True):
         return _no(
             _(
                 "Bạn không có tên trong danh sách dự cuộc họp này của %(unit)s. Nếu có nhầm "

@@ -97,7 +97,7 @@ def _title(title: str) -> str:
 
 def _check_assignee(meeting: Meeting, assignee: Member | None) -> None:
     """Tasks go to named members of the cell (RULES.md §1.3, item 5): its expected members."""
-    if assignee is not None and assignee not in selectors.expected(meeting).members:
+    if assignee is not None and not selectors.is_expected(meeting, assignee):
         raise _fail(
             _(
                 "Chỉ phân công được đảng viên phải dự cuộc họp của %(unit)s. "
@@ -442,7 +442,7 @@ def opinion_refusal(meeting: Meeting, member: Member, now: datetime | None = Non
         return _(
             "Cuộc họp đã bắt đầu; không gửi hoặc sửa ý kiến được nữa. (The meeting has started.)"
         )
-    if member not in selectors.expected(meeting).members:
+    if not selectors.is_expected(meeting, member):
         return _("Chỉ đảng viên phải dự cuộc họp này mới gửi ý kiến được. (Expected members only.)")
     return None
 

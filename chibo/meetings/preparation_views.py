@@ -300,7 +300,7 @@ def opinion(request: HttpRequest, meeting_id: int) -> HttpResponse:
     user = user_of(request)
     member = preparation.member_of(user)
     meeting = Meeting.objects.select_related("unit").filter(pk=meeting_id).first()
-    if member is None or meeting is None or member not in selectors.expected(meeting).members:
+    if member is None or meeting is None or not selectors.is_expected(meeting, member):
         raise Http404
     mine = meeting.opinions.filter(member=member).first()
     refusal = preparation.opinion_refusal(meeting, member)

@@ -1,6 +1,6 @@
 """Reads on meetings: who is expected, and attendance figures."""
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from chibo.lib.bulk import among
 from chibo.lib.dates import format_date
 from chibo.lib.intervals import active_on
 from chibo.meetings.models import Attendance, Mark, Meeting, MeetingState
@@ -31,21 +32,30 @@ class Expected:
     attached_elsewhere: list[Member]  # neither expected nor counted
 
 
-def expected(meeting: Meeting) -> Expected:
-    """The members a cell's meeting expects on its day (one query).
+def expected(meeting: Meeting, only: Collection[int] | None = None) -> Expected:
+    """The members a cell's meeting expects on its day (one query); with `only`, among those
+    member ids alone (is this member expected? a single row rather than the whole cell's).
 
     Expected: official and probationary members of the cell and members temporarily attached
     to it. Not expected: exempted members (they may come), members temporarily attached
     elsewhere, suspended members. RULES.md §1.4, §1.5, §2.3, §2.4.
     """
     day = meeting_day(meeting)
+    rows = Membership.objects.filter(active_on(day), unit_id=meeting.unit_id)
+    if only is not None:
+        rows = rows.filter(among("member_id", list(only)))
     rows = (
-        Membership.objects.filter(active_on(day), unit_id=meeting.unit_id)
-        .select_related("member")
+        rows.select_related("member")
         .annotate(status=status_at(day))
         .order_by("member__sort_name", "member_id")
     )
     return classify((row.kind, row.status, row.member) for row in rows)
+
+
+def is_expected(meeting: Meeting, member: Member, *, or_exempted: bool = False) -> bool:
+    """Whether `member` is expected at `meeting` (or, `or_exempted`, may come uncounted)."""
+    found = expected(meeting, only=[member.pk])
+    return member in found.members or (or_exempted and member in found.exempted)
 
 
 def classify(rows: Iterable[tuple[str, str | None, Member]]) -> Expected:

@@ -288,7 +288,8 @@ def record_attendance(
     """
     meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
     _check_open(meeting)
-    expected = selectors.expected(meeting)
+    # Of the members marked, who is expected or may come: their rows, not the whole cell's.
+    expected = selectors.expected(meeting, only=marks)
     counted = {m.pk for m in expected.members}
     welcome = counted | {m.pk for m in expected.exempted}
     names = {m.pk: m.full_name for m in [*expected.members, *expected.exempted]}

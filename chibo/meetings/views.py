@@ -221,8 +221,10 @@ class Roll:
         return next((r for r in [*self.rows, *self.exempted] if r.member.pk == member_id), None)
 
 
-def _roll(meeting: Meeting) -> Roll:
-    expected = selectors.expected(meeting)
+def _roll(meeting: Meeting, expected: selectors.Expected | None = None) -> Roll:
+    """The roll with its marks as they are now; `expected`, where the caller has read it
+    (marking members does not change who is expected)."""
+    expected = expected or selectors.expected(meeting)
     marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
     return Roll(
         [Row(m, marks.get(m.pk)) for m in expected.members],
@@ -231,14 +233,19 @@ def _roll(meeting: Meeting) -> Roll:
     )
 
 
-def _roll_context(request: HttpRequest, meeting: Meeting, **extra: Any) -> dict[str, Any]:
+def _roll_context(
+    request: HttpRequest,
+    meeting: Meeting,
+    expected: selectors.Expected | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
     user = user_of(request)
     can_write = access.can_change_unit(user, meeting.unit)
     refusal = selectors.roll_refusal(meeting)
     return {
         "meeting": meeting,
         "unit": meeting.unit,
-        "roll": _roll(meeting),
+        "roll": _roll(meeting, expected),
         "roll_url": reverse("meetings:roll_call", args=[meeting.pk]),
         "can_mark": can_write and refusal is None,
         "notice": refusal,
@@ -277,18 +284,19 @@ def all_present(request: HttpRequest, meeting_id: int) -> HttpResponse:
     """One tap: everyone expected who has no mark yet is present. Marks already taken stay."""
     user = user_of(request)
     meeting = access.access_meeting(user, meeting_id, write=True)
-    roll = _roll(meeting)
+    expected = selectors.expected(meeting)
+    roll = _roll(meeting, expected)
     marks = {r.member.pk: (Mark.PRESENT, "") for r in roll.rows if r.attendance is None}
     form = forms.AllPresentForm(request.POST)
     written = submit(form, lambda: services.take_roll(meeting, actor=user, marks=marks))
     if written is None:
-        context = _roll_context(request, meeting, errors=form.non_field_errors())
+        context = _roll_context(request, meeting, expected, errors=form.non_field_errors())
     else:
         done = _("Đã ghi có mặt %(n)s đảng viên.") % {"n": written}
         if not request.htmx:  # type: ignore[attr-defined]
             messages.success(request, done)
             return redirect("meetings:roll_call", meeting_id=meeting.pk)
-        context = _roll_context(request, meeting, done=done)
+        context = _roll_context(request, meeting, expected, done=done)
     template = "meetings/_roll.html" if request.htmx else "meetings/roll_call.html"  # type: ignore[attr-defined]
     return render(request, template, context)
 
@@ -299,7 +307,8 @@ def mark(request: HttpRequest, meeting_id: int, member_id: int) -> HttpResponse:
     """One member's exception: late, excused (with its reason), unexcused, or present again."""
     user = user_of(request)
     meeting = access.access_meeting(user, meeting_id, write=True)
-    if _roll(meeting).find(member_id) is None:
+    on_roll = selectors.expected(meeting, only=[member_id])
+    if not on_roll.members and not on_roll.exempted:
         raise Http404
     form = forms.MarkForm(request.POST)
     if form.is_valid():

@@ -87,6 +87,17 @@ def test_expected_members_follow_the_rules(tree: Tree) -> None:
     assert newcomer in selectors.expected(april).members
     assert newcomer not in selectors.expected(march).members
     assert dung in expected.members
+    # One member asked about reads that member's row alone, with the same answer.
+    for member in [*expected.members, *expected.exempted, *expected.attached_elsewhere, newcomer]:
+        alone = selectors.expected(march, only=[member.pk])
+        assert (alone.members, alone.exempted, alone.attached_elsewhere) == tuple(
+            [m for m in group if m == member]
+            for group in (expected.members, expected.exempted, expected.attached_elsewhere)
+        )
+        assert selectors.is_expected(march, member) == (member in expected.members)
+        assert selectors.is_expected(march, member, or_exempted=True) == (
+            member in expected.members or member in expected.exempted
+        )
     # The list pages count the same members in SQL: exempted, attached here and elsewhere.
     a2 = services.plan_meeting(
         tree.cell_a2, actor=None, kind=MeetingKind.REGULAR, starts_at=at(date(2026, 3, 5))
