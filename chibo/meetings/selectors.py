@@ -160,6 +160,12 @@ def with_turnout(meetings: QuerySet[Meeting]) -> QuerySet[Meeting]:
     )
 
 
+def expected_count(meeting: Meeting) -> int:
+    """How many members `meeting` expects: `len(expected(meeting).members)`, counted in SQL
+    (`with_turnout`) rather than read member by member."""
+    return int(with_turnout(Meeting.objects.filter(pk=meeting.pk)).get().expected_n)  # type: ignore[attr-defined]
+
+
 def rate_of(meeting: Any) -> float | None:
     """Turnout % of a meeting annotated by `with_turnout`, once it has been held."""
     if meeting.state not in HELD or not meeting.expected_n:

@@ -233,10 +233,22 @@ def _roll(meeting: Meeting, expected: selectors.Expected | None = None) -> Roll:
     )
 
 
+def _one_line(meeting: Meeting, on_roll: selectors.Expected) -> Roll:
+    """The answer to one member's mark: their line and the meeting's figures, without the
+    cell's whole roll (`on_roll`: `expected` of that member alone; the number expected is
+    counted in SQL)."""
+    member = next(iter([*on_roll.members, *on_roll.exempted]))
+    attendance = Attendance.objects.filter(meeting=meeting, member=member).first()
+    line = Row(member, attendance, exempted=member not in on_roll.members)
+    figures = selectors.turnout(meeting, expected_count=selectors.expected_count(meeting))
+    return Roll([] if line.exempted else [line], [line] if line.exempted else [], figures)
+
+
 def _roll_context(
     request: HttpRequest,
     meeting: Meeting,
     expected: selectors.Expected | None = None,
+    roll: Roll | None = None,
     **extra: Any,
 ) -> dict[str, Any]:
     user = user_of(request)
@@ -245,7 +257,7 @@ def _roll_context(
     return {
         "meeting": meeting,
         "unit": meeting.unit,
-        "roll": _roll(meeting, expected),
+        "roll": roll or _roll(meeting, expected),
         "roll_url": reverse("meetings:roll_call", args=[meeting.pk]),
         "can_mark": can_write and refusal is None,
         "notice": refusal,
@@ -323,7 +335,7 @@ def mark(request: HttpRequest, meeting_id: int, member_id: int) -> HttpResponse:
             if not request.htmx:  # type: ignore[attr-defined]
                 url = reverse("meetings:roll_call", args=[meeting.pk])
                 return redirect(f"{url}#m-{member_id}")
-            context = _roll_context(request, meeting)
+            context = _roll_context(request, meeting, roll=_one_line(meeting, on_roll))
             row = context["roll"].find(member_id)
             return render(request, "meetings/_roll_marked.html", {**context, "row": row})
     else:

@@ -106,6 +106,8 @@ def test_expected_members_follow_the_rules(tree: Tree) -> None:
     assert {m.pk: m.expected_n for m in listed} == {
         m.pk: len(selectors.expected(m).members) for m in (march, april, a2)
     }
+    for meeting in (march, april, a2):
+        assert selectors.expected_count(meeting) == len(selectors.expected(meeting).members)
 
 
 @pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite's planner, without statistics")

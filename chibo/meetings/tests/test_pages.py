@@ -296,6 +296,10 @@ def test_roll_call_everyone_present_in_one_tap_then_the_exceptions(
     assert late.startswith(f'<li id="m-{dung.pk}"')
     assert "Đi muộn" in late
     assert 'id="roll-counts" aria-live="polite" hx-swap-oob="true"' in late
+    # The answer's counts (from the member's line and a count in SQL) are the page's.
+    stats = re.compile(r'<dl class="stats">.*?</dl>', re.S)
+    assert stats.findall(late) == stats.findall(text(client.get(url)))
+    assert "<dd>2</dd>" in stats.findall(late)[0]
     # An excused absence needs its reason: a form error, nothing written.
     mark_huong = reverse("meetings:mark", args=[meeting.pk, huong.pk])
     refused = text(client.post(mark_huong, {"mark": "excused", "reason": " "}))
