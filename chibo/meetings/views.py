@@ -237,7 +237,7 @@ def _one_line(meeting: Meeting, on_roll: selectors.Expected) -> Roll:
     """The answer to one member's mark: their line and the meeting's figures, without the
     cell's whole roll (`on_roll`: `expected` of that member alone; the number expected is
     counted in SQL)."""
-    member = next(iter([*on_roll.members, *on_roll.exempted]))
+    member = [*on_roll.members, *on_roll.exempted][0]
     attendance = Attendance.objects.filter(meeting=meeting, member=member).first()
     line = Row(member, attendance, exempted=member not in on_roll.members)
     figures = selectors.turnout(meeting, expected_count=selectors.expected_count(meeting))

@@ -337,13 +337,12 @@ def latest_unit(member: Member) -> Unit | None:
     return membership.unit if membership else None
 
 
-@transaction.atomic
 def update_member(
     member: Member, *, actor: User | None, changes: dict[str, Any], reason: str = ""
 ) -> Member:
     """Edit or correct a member's record; the change and its reason go to the history.
 
-    Raises ValidationError keyed by field."""
+    Raises ValidationError keyed by field. (`update_members` holds the transaction.)"""
     return update_members([(member, changes)], actor=actor, reason=reason)[0]
 
 
