@@ -22,6 +22,8 @@ from chibo.lib.bulk import insert_rows
 from chibo.lib.intervals import active_on
 from chibo.meetings.models import Attendance, DuesPayment, Mark
 from chibo.members.models import ON_ROLL, Membership, MembershipKind
+from chibo.units import treepath
+from chibo.units.models import UnitVersion
 
 
 def _bits(values: Iterable[date]) -> list[tuple[int, date]]:
@@ -68,11 +70,12 @@ def lapses(ctx: Month) -> Lapses:
     """The lapses of the scope's members over the window, for those with at least as many
     months of either kind as the smallest threshold in force.
 
-    The month evaluated is read from its attendance and dues (two statements) and
-    stored as `Lapse` rows; so is every earlier month of the window that is not yet stored
-    complete for all the scope's units (the first evaluation of a year, a month forgotten
-    because a record of it changed). The window is then counted from the stored rows in one
-    statement: evaluating a month reads that month, not the whole year (decision 0016)."""
+    Each month of the window from the first one not stored complete for all the scope's
+    units (the month evaluated while it is not over, the first evaluation of a year, a month
+    forgotten because a record of it changed) is read from its attendance and dues (two
+    statements a month) and stored as `Lapse` rows. The window is then counted from the
+    stored rows in one statement: evaluating a month reads at most that month, not the whole
+    year, and a month evaluated again after it ended reads none (decision 0016)."""
     months = lapse_months(ctx)
     if not months:
         return Lapses(months, {}, {})
@@ -89,7 +92,8 @@ def lapses(ctx: Month) -> Lapses:
 
 def _stale(ctx: Month, months: list[date]) -> list[date]:
     """The months to read again: from the first one not stored complete for every unit of the
-    scope, or else the month evaluated, to the end of the window (one statement)."""
+    scope to the end of the window, or none (one statement). A month stays complete until a
+    record of it changes through the services, which forget it (`forget`)."""
     done = dict(
         LapseMonth.objects.filter(unit_id__in=ctx.subtree(), month__in=months, complete=True)
         .values("month")
@@ -97,8 +101,8 @@ def _stale(ctx: Month, months: list[date]) -> list[date]:
         .order_by()
         .values_list("month", "n")
     )
-    first = next((m for m in months if done.get(m, 0) < len(ctx.units)), months[-1])
-    return [m for m in months if m >= min(first, ctx.month)]
+    first = next((m for m in months if done.get(m, 0) < len(ctx.units)), None)
+    return [] if first is None else [m for m in months if m >= first]
 
 
 def _store(ctx: Month, months: list[date]) -> None:
@@ -160,6 +164,13 @@ def forget(unit_ids: Iterable[int], month: date, members: Iterable[int] = ()) ->
         homes = Membership.objects.filter(member_id__in=named, kind=MembershipKind.OFFICIAL)
         found |= Q(unit_id__in=homes.values("unit_id"))
     LapseMonth.objects.filter(found, month__gte=month.replace(day=1)).delete()
+
+
+def forget_below(path: str, month: date) -> None:
+    """Every stored month of the subtree at `path` from `month` on is read again when next
+    needed: after its records were corrected behind the services' back (in SQL)."""
+    below = UnitVersion.objects.filter(treepath.within(path)).values("unit_id")
+    LapseMonth.objects.filter(unit_id__in=below, month__gte=month.replace(day=1)).delete()
 
 
 def _absent(ctx: Month, month: date) -> set[tuple[int, int]]:

@@ -3,6 +3,11 @@ stores its lapses; the removal review counts the earlier months of its window fr
 and a month is read again when it was read before it ended or when a record of it changed."""
 
 from datetime import date
+from io import StringIO
+
+from django.core.management import call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from chibo.compliance.lapses import forget
 from chibo.compliance.models import Lapse, LapseMonth, RemovalReview
@@ -131,3 +136,38 @@ def test_month_by_month_and_all_at_once_agree(tree: Tree) -> None:
         (huong.pk, tree.cell_a1.pk, [], ["2026-01", "2026-02", "2026-04"]),
         (dung.pk, tree.cell_a1.pk, ["2026-01", "2026-03", "2026-04"], []),
     ]
+
+
+def test_a_month_evaluated_again_after_it_ended_reads_no_records(tree: Tree) -> None:
+    dung = Member.objects.get(full_name="Đặng Văn Dũng")
+    hold(tree.cell_a1, date(2026, 3, 4), unexcused=[dung.pk])
+    evaluate(tree.district, MARCH, as_of=date(2026, 4, 2))
+    # Behind the services' back: the stored month stands until it is read again.
+    Attendance.objects.filter(meeting__unit=tree.cell_a1).update(mark=Mark.PRESENT)
+    with CaptureQueriesContext(connection) as seen:
+        evaluate(tree.district, MARCH, as_of=date(2026, 4, 20))
+    statements = [q["sql"] for q in seen.captured_queries]
+    assert not [sql for sql in statements if "'unexcused'" in sql]  # the month's absences
+    assert not [sql for sql in statements if 'DELETE FROM "compliance_lapse"' in sql]
+    assert stored(tree.cell_a1.pk) == [(MARCH, dung.pk, True, False)]
+
+
+def test_reread_reads_the_months_again_from_the_records(tree: Tree) -> None:
+    dung = Member.objects.get(full_name="Đặng Văn Dũng")
+    hold(tree.cell_a1, date(2026, 3, 4), unexcused=[dung.pk])
+    evaluate(tree.district, MARCH, as_of=date(2026, 4, 2))
+    Attendance.objects.filter(meeting__unit=tree.cell_a1).update(mark=Mark.PRESENT)
+    call_command(
+        "evaluate_compliance", "--month", "2026-03", "--unit", tree.district.code, stdout=StringIO()
+    )
+    assert stored(tree.cell_a1.pk) == [(MARCH, dung.pk, True, False)]  # stored, not read
+    call_command(
+        "evaluate_compliance",
+        "--month",
+        "2026-03",
+        "--unit",
+        tree.district.code,
+        "--reread",
+        stdout=StringIO(),
+    )
+    assert stored(tree.cell_a1.pk) == []

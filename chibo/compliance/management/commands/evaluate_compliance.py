@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import transaction
 
-from chibo.compliance import services
+from chibo.compliance import lapses, services
 from chibo.lib.dates import today
 from chibo.lib.progress import Progress
 from chibo.meetings.management.commands.generate_meetings import month
@@ -44,6 +44,12 @@ class Command(BaseCommand):
             help=f"units evaluated together, the memory's measure (default {services.PIECE_UNITS})",
         )
         parser.add_argument("--no-escalate", action="store_true", help="do not escalate alerts")
+        parser.add_argument(
+            "--reread",
+            action="store_true",
+            help="read the months' absences and unpaid dues again from the records, after "
+            "a correction made outside chibo (decision 0016)",
+        )
         parser.add_argument("--dry-run", action="store_true", help="count, write nothing")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -63,6 +69,9 @@ class Command(BaseCommand):
         )
         units = results = raised = cleared = moved = 0
         with transaction.atomic():
+            if options["reread"]:
+                for root in roots:
+                    lapses.forget_below(root.path, months[0])
             for first in months:
                 for root in roots:
                     start = bar.done
