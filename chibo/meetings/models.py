@@ -229,8 +229,13 @@ class DuesPayment(models.Model):
     """A member's party dues for one month, collected at the start of the regular meeting
     (Quyết định 342-QĐ/TW, RULES.md §5)."""
 
-    member = models.ForeignKey("members.Member", on_delete=models.PROTECT, related_name="dues")
-    unit = models.ForeignKey("units.Unit", on_delete=models.PROTECT, related_name="dues")
+    # The foreign keys' own indexes would repeat the first column of the indexes below.
+    member = models.ForeignKey(
+        "members.Member", on_delete=models.PROTECT, related_name="dues", db_index=False
+    )
+    unit = models.ForeignKey(
+        "units.Unit", on_delete=models.PROTECT, related_name="dues", db_index=False
+    )
     month = models.DateField(_("tháng"), help_text=_("Ngày đầu tháng."))
     amount = models.PositiveIntegerField(_("số tiền (đồng)"))
     paid = models.BooleanField(_("đã nộp"), default=True)
@@ -243,7 +248,14 @@ class DuesPayment(models.Model):
         verbose_name = _("đảng phí")
         verbose_name_plural = _("đảng phí")
         ordering = ["month", "member"]
-        indexes = [models.Index(fields=["unit", "month"], name="dues_unit_month_idx")]
+        indexes = [
+            models.Index(fields=["unit", "month"], name="dues_unit_month_idx"),
+            # Who paid a month, read for a whole subtree by the compliance evaluation: the
+            # month's entries alone, not every month's (decision 0015).
+            models.Index(
+                fields=["month", "member"], name="dues_paid_month_idx", condition=Q(paid=True)
+            ),
+        ]
         constraints = [
             models.UniqueConstraint(fields=["member", "month"], name="dues_once_a_month")
         ]
