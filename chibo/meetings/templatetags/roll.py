@@ -7,8 +7,8 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
-from django.utils.html import format_html
-from django.utils.safestring import SafeString
+from django.utils.html import escape
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext as _
 
 from chibo.meetings.models import Attendance, Mark, MarkSource
@@ -21,37 +21,27 @@ def roll_mark(attendance: Attendance | None) -> SafeString:
     """A member's mark as the roll shows it: an absence or a late arrival in bold, with its
     reason, and whether the member checked in by themselves."""
     if attendance is None:
-        return format_html("{}", _("Chưa điểm danh"))
-    label = attendance.get_mark_display()
-    if attendance.mark == Mark.PRESENT:
-        text = format_html("{}", label)
-    else:
-        text = format_html("<strong>{}</strong>", label)
+        return mark_safe(escape(_("Chưa điểm danh")))  # noqa: S308 (escaped)
+    text: str = escape(attendance.get_mark_display())
+    if attendance.mark != Mark.PRESENT:
+        text = f"<strong>{text}</strong>"
     if attendance.reason:
-        text = format_html("{}: {}", text, attendance.reason)
+        text = f"{text}: {escape(attendance.reason)}"
     if attendance.source == MarkSource.SELF:
-        text = format_html("{} · {}", text, _("tự điểm danh"))
-    return text
+        text = f"{text} · {escape(_('tự điểm danh'))}"
+    return mark_safe(text)  # noqa: S308 (every part escaped)
 
 
 @register.simple_tag(takes_context=True)
 def roll_line(context: Any, row: Any) -> SafeString:
-    """A member's line of the roll, closed: with the right to mark, a link that opens it."""
+    """A member's line of the roll, closed: with the right to mark, a link that opens it.
+    Written with `escape` on each value rather than `format_html`: 300 lines a page."""
     member, attendance = row.member, row.attendance
-    pk = str(member.pk)
+    pk = int(member.pk)
     marked = attendance is not None and attendance.mark != Mark.PRESENT
-    css = format_html(' class="mark-{}"', attendance.mark) if marked else ""
-    mark = roll_mark(attendance)
+    css = f' class="mark-{escape(attendance.mark)}"' if marked else ""
+    text = f"{escape(member.full_name)} <small>{roll_mark(attendance)}</small>"
     if context.get("can_mark"):
-        url = f"{context['roll_url']}?member={pk}"
-        return format_html(
-            '<li id="m-{}"{}><a href="{}#m-{}" hx-get="{}">{} <small>{}</small></a></li>',
-            pk,
-            css,
-            url,
-            pk,
-            url,
-            member.full_name,
-            mark,
-        )
-    return format_html('<li id="m-{}"{}>{} <small>{}</small></li>', pk, css, member.full_name, mark)
+        url = escape(f"{context['roll_url']}?member={pk}")
+        text = f'<a href="{url}#m-{pk}" hx-get="{url}">{text}</a>'
+    return mark_safe(f'<li id="m-{pk}"{css}>{text}</li>')  # noqa: S308 (every part escaped)
