@@ -224,7 +224,8 @@ class Roll:
 def _roll(meeting: Meeting, expected: selectors.Expected | None = None) -> Roll:
     """The roll with its marks as they are now; `expected`, where the caller has read it
     (marking members does not change who is expected)."""
-    expected = expected or selectors.expected(meeting)
+    if expected is None:
+        expected = selectors.expected(meeting)
     marks = {a.member_id: a for a in Attendance.objects.filter(meeting=meeting)}
     return Roll(
         [Row(m, marks.get(m.pk)) for m in expected.members],

@@ -184,16 +184,23 @@ def _taken() -> str:
     return _("Số này đã thuộc về một đảng viên khác. (Already used by another member.)")
 
 
+def _holders(name: str, values: list[str]) -> dict[str, set[int]]:
+    """The members on record holding each of `values` as their `name` (citizen ID, card
+    number), for the values someone holds: one query per 900 numbers."""
+    holders: dict[str, set[int]] = {}
+    for start in range(0, len(values), 900):
+        held = Member.objects.filter(**{f"{name}__in": values[start : start + 900]})
+        for value, pk in held.values_list(name, "pk"):
+            holders.setdefault(value, set()).add(pk)
+    return holders
+
+
 def _check_unique_batch(people: list[MemberDetails]) -> None:
     """No two people of a batch, and none of them and a member on record, share a citizen ID
-    or card number: the uniqueness rule of `check_details`, one query per 900 numbers."""
+    or card number: the uniqueness rule of `check_details`, for many at once."""
     for name in ("citizen_id", "card_number"):
         values = [v for p in people if (v := getattr(p, name))]
-        taken = len(values) != len(set(values)) or any(
-            Member.objects.filter(**{f"{name}__in": values[i : i + 900]}).exists()
-            for i in range(0, len(values), 900)
-        )
-        if taken:
+        if len(values) != len(set(values)) or _holders(name, values):
             raise ValidationError({name: [_taken()]})
 
 
@@ -428,8 +435,7 @@ class _Edit:
 
 def _numbers_taken(edited: list[_Edit]) -> list[tuple[int, ValidationError]]:
     """The edits giving a citizen ID or card number that another member holds, or that
-    another edit gives too: the uniqueness rule of `check_details`, one query per kind and
-    900 numbers."""
+    another edit gives too: the uniqueness rule of `check_details`, for many at once."""
     faults = []
     for name in ("citizen_id", "card_number"):
         claims: dict[str, list[_Edit]] = {}
@@ -438,12 +444,7 @@ def _numbers_taken(edited: list[_Edit]) -> list[tuple[int, ValidationError]]:
                 claims.setdefault(value, []).append(edit)
         if not claims:
             continue
-        values = list(claims)
-        holders: dict[str, set[int]] = {}
-        for start in range(0, len(values), 900):
-            held = Member.objects.filter(**{f"{name}__in": values[start : start + 900]})
-            for value, pk in held.values_list(name, "pk"):
-                holders.setdefault(value, set()).add(pk)
+        holders = _holders(name, list(claims))
         for value, edits in claims.items():
             for edit in edits:
                 if len(edits) > 1 or holders.get(value, set()) - {edit.member.pk}:

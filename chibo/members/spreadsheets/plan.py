@@ -663,13 +663,16 @@ def _check_chains(plan: Plan) -> None:
     """The updates that change an admission or recognition date, against the member's status
     chain (`check_chain_against_dates`): the chains read in one query, a faulty row dropped
     from the plan with its problems."""
-    dated = [r for r in plan.of(UPDATE) if {"admitted_on", "recognised_on"} & set(r.changes)]
-    chains = services.chains_of([r.member.pk for r in dated if r.member]) if dated else {}
+    dated = [
+        (row, row.member)
+        for row in plan.of(UPDATE)
+        if row.member is not None and {"admitted_on", "recognised_on"} & set(row.changes)
+    ]
+    chains = services.chains_of([member.pk for _row, member in dated]) if dated else {}
     faulty = set()
-    for row in dated:
-        assert row.member is not None  # an update names its member
+    for row, member in dated:
         try:
-            services.check_chain_against_dates(row.member, row.details, chain=chains[row.member.pk])
+            services.check_chain_against_dates(member, row.details, chain=chains[member.pk])
         except ValidationError as error:
             plan.problems += _faults(error, row.number, set())
             faulty.add(row.number)

@@ -64,14 +64,15 @@ def import_members(
     plan = plan_import(unit, table, on=on, actor=actor, progress=progress)
     if plan.problems:
         raise ValidationError([str(p) for p in plan.problems])
-    updates = plan.of(UPDATE)
+    updates = [
+        (row.number, row.member, row.changes) for row in plan.of(UPDATE) if row.member is not None
+    ]
     advance = progress("Ghi / writing", 2) if progress else None
-    edits = [(row.member, row.changes) for row in updates if row.member is not None]
     update_members(
-        edits,
+        [(member, changes) for _number, member, changes in updates],
         actor=actor,
         reason=IMPORT_REASON,
-        where=lambda i, message: str(Problem(message, updates[i].number)),
+        where=lambda i, message: str(Problem(message, updates[i][0])),
     )
     if advance:
         advance(1)
@@ -90,7 +91,7 @@ def import_members(
                 "basis": IMPORT_REASON,
                 "new": len(ids),
                 "members": ids,
-                "updated": [row.member.pk for row in updates if row.member is not None],
+                "updated": [member.pk for _number, member, _changes in updates],
             },
         )
     if advance:
