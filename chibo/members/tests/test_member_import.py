@@ -534,3 +534,27 @@ def test_the_member_s_history_page_shows_the_import_that_entered_them(
     outsider = Client()
     outsider.force_login(make_user("ngoai", Role.SECRETARY, tree.other_cell))
     assert outsider.get(url).status_code == 404
+
+
+def test_an_update_moving_admission_after_the_status_chain_is_a_fault_of_its_row(
+    tree: Tree,
+) -> None:
+    kept = make_member(tree.cell_a1, "Đỗ Văn Giữ", citizen_id="001080000111")
+    moved = make_member(tree.cell_a1, "Đỗ Văn Dời", citizen_id="001080000222")  # official 2015
+    rows = [
+        person(full_name=kept.full_name, sex="Nam", citizen_id=kept.citizen_id, phone="0912345678"),
+        person(
+            full_name=moved.full_name,
+            sex="Nam",
+            citizen_id=moved.citizen_id,
+            admitted_on=date(2020, 1, 1),  # after his statuses begin
+        ),
+    ]
+    plan = plan_of(tree, xlsx(rows))
+    messages = [str(p) for p in plan.problems]
+    assert len(messages) == 1 and messages[0].startswith("Dòng 3"), messages
+    assert "Đã có tình trạng trước ngày này" in messages[0]
+    assert [(r.member, r.action) for r in plan.rows] == [(kept, UPDATE)]
+    with pytest.raises(ValidationError, match="Dòng 3"):
+        services.import_members(tree.cell_a1, actor=None, table=read(xlsx(rows)), on=ROLL_DAY)
+    assert Member.objects.get(pk=kept.pk).phone == ""  # nothing written
