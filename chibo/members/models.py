@@ -38,8 +38,8 @@ class Member(models.Model):
     """
 
     full_name = models.CharField(_("họ và tên"), max_length=120)
-    search_name = models.CharField(max_length=120, editable=False, db_index=True)
-    sort_name = models.CharField(max_length=120, editable=False, db_index=True)
+    search_name = models.CharField(max_length=120, editable=False)
+    sort_name = models.CharField(max_length=120, editable=False)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     hometown = models.CharField(_("quê quán"), max_length=200, blank=True)
@@ -51,7 +51,6 @@ class Member(models.Model):
         max_length=12,
         null=True,
         blank=True,
-        unique=True,
         validators=[citizen_id_format],
     )
     ethnicity = models.CharField(_("dân tộc"), max_length=50, blank=True)
@@ -65,7 +64,6 @@ class Member(models.Model):
         max_length=12,
         null=True,
         blank=True,
-        unique=True,
         validators=[card_number_format],
     )
     admission_decided_on = models.DateField(_("ngày quyết định kết nạp"), null=True, blank=True)
@@ -91,7 +89,21 @@ class Member(models.Model):
         verbose_name = _("đảng viên")
         verbose_name_plural = _("đảng viên")
         ordering = ["sort_name", "id"]
-        indexes = [models.Index(fields=["birth_date"], name="member_birth_idx")]
+        # Plain B-tree indexes only (decision 0019): `db_index` and `unique` on a text column
+        # also build a `varchar_pattern_ops` copy on PostgreSQL for LIKE 'prefix%', which no
+        # query here makes (names are searched by the trigram index, numbers by equality),
+        # and every import keeps each copy up to date.
+        indexes = [
+            models.Index(fields=["birth_date"], name="member_birth_idx"),
+            # A person on record by name and birth date (the import's namesakes); also any
+            # lookup by name alone.
+            models.Index(fields=["search_name", "birth_date"], name="member_namesake_idx"),
+            models.Index(fields=["sort_name", "id"], name="member_sort_idx"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["citizen_id"], name="member_citizen_id_unique"),
+            models.UniqueConstraint(fields=["card_number"], name="member_card_number_unique"),
+        ]
 
     def __str__(self) -> str:
         return self.full_name

@@ -83,8 +83,8 @@ class Candidate(models.Model):
         "units.Unit", verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="candidates"
     )
     full_name = models.CharField(_("họ và tên"), max_length=120)
-    search_name = models.CharField(max_length=120, editable=False, db_index=True)
-    sort_name = models.CharField(max_length=120, editable=False, db_index=True)
+    search_name = models.CharField(max_length=120, editable=False)
+    sort_name = models.CharField(max_length=120, editable=False)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("ngày sinh"))
     citizen_id = models.CharField(
@@ -155,7 +155,11 @@ class Candidate(models.Model):
         verbose_name = _("quần chúng ưu tú")
         verbose_name_plural = _("quần chúng ưu tú")
         ordering = ["sort_name", "id"]
-        indexes = [models.Index(fields=["unit", "stage"], name="candidate_unit_stage_idx")]
+        # Plain B-tree indexes, no LIKE copies (decision 0019).
+        indexes = [
+            models.Index(fields=["unit", "stage"], name="candidate_unit_stage_idx"),
+            models.Index(fields=["sort_name", "id"], name="candidate_sort_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=~Q(stage__in=["probation", "recognised", "removed"])

@@ -67,7 +67,8 @@ class Unit(models.Model):
     kind = models.CharField(_("cấp"), max_length=20, choices=UnitKind.choices)
     code = models.CharField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=200)
-    search_name = models.CharField(max_length=200, editable=False, db_index=True)
+    # Searched with LIKE '%…%' (`selectors.search_units`), which no B-tree serves (decision 0019).
+    search_name = models.CharField(max_length=200, editable=False)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("cấp trên"),
