@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 from django.core.exceptions import ValidationError
-from django.db import connection
+from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from chibo.audit.models import AuditEvent
@@ -284,3 +284,38 @@ def test_party_age_counts_from_the_admission_decision_once_official(tree: Tree) 
     assert selectors.party_age_on(member, date(2021, 5, 9)) == 20
     assert selectors.party_age_on(member, date(2021, 5, 10)) == 21
     assert selectors.party_age_on(member, date(2001, 1, 1)) is None  # still probationary
+
+
+def test_the_database_refuses_a_number_taken_and_allows_many_blanks(tree: Tree) -> None:
+    """The services check the numbers first; the unique constraints are the last guard
+    (decision 0019), and two members without a number do not clash."""
+    first = make_member(tree.cell_a1, citizen_id="038090001234", card_number="10001234")
+    make_member(tree.cell_a1, "Lê Thị Bình")
+    make_member(tree.cell_a1, "Lê Thị Cúc")
+    for name in ("citizen_id", "card_number"):
+        taken = {name: getattr(first, name)}
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Member.objects.create(full_name="Trần Văn Dũng", sex="M", **taken)
+
+
+def test_name_and_number_columns_carry_no_like_copies(db: None) -> None:
+    """Only plain indexes on the member table (decision 0019): no `varchar_pattern_ops` copy
+    for a prefix search no query makes, and one index for the import's name and birth date."""
+    with connection.cursor() as cursor:
+        constraints = connection.introspection.get_constraints(cursor, Member._meta.db_table)
+    indexed = {  # the B-trees: the trigram index of the name search is not one
+        tuple(c["columns"])
+        for c in constraints.values()
+        if (c["index"] or c["unique"]) and c.get("type") != "gin"
+    }
+    assert ("search_name", "birth_date") in indexed
+    assert ("search_name",) not in indexed
+    assert ("sort_name",) not in indexed
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT indexname FROM pg_indexes WHERE tablename = %s "
+                "AND indexdef LIKE '%%pattern_ops%%'",
+                [Member._meta.db_table],
+            )
+            assert cursor.fetchall() == []
