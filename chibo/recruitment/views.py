@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from chibo.accounts import access
 from chibo.accounts.access import user_of
-from chibo.lib import documents
+from chibo.lib import documents, downloads
 from chibo.lib.dates import today
 from chibo.lib.forms import errors_as_messages, submit
 from chibo.recruitment import forms, report, selectors, services, steps
@@ -372,6 +372,7 @@ def report_page(request: HttpRequest, unit_id: int) -> HttpResponse:
         )
         name = f"phat-trien-dang-vien-{unit.code}-{start:%Y%m}-{end:%Y%m}.xlsx"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
+        downloads.announce(request, response)
         return response
     context = {"unit": unit, "form": form, "report": figures, "chart": _chart(figures)}
     return render(request, "recruitment/report.html", context)

@@ -66,3 +66,36 @@ def test_secretary_imports_a_file_and_sees_the_members(
         expect(page.locator("#roll")).to_contain_text(name)
     assert Member.objects.filter(full_name__in=[p[0] for p in PEOPLE]).count() == 2
     page.screenshot(path=output / "import-done-phone.png", full_page=True)
+    export_the_list(page, output)
+
+
+def export_the_list(page: Page, output: Path) -> None:
+    """The list exported from the same page: while the file is being prepared the progress bar
+    runs and a message says so (each change of the message recorded by the page itself, the
+    demo's file being ready in a moment); once the file has arrived both are gone; the file
+    opens and lists the people just imported."""
+    page.evaluate(WATCH_STATUS)
+    with page.expect_download() as arrival:
+        page.get_by_role("link", name="Xuất Excel").click()
+    saved = output / "export-phone.xlsx"
+    arrival.value.save_as(saved)
+    expect(page.locator("#download-status")).to_contain_text("Tệp đã tạo xong")
+    page.screenshot(path=output / "export-done-phone.png")
+    expect(page.locator("#progress")).not_to_have_class(re.compile("htmx-request"))
+    expect(page.locator("#download-status")).to_be_empty(timeout=8000)
+    said = page.evaluate("window.said")
+    assert said[0][0].startswith("Đang tạo tệp") and "htmx-request" in said[0][1], said
+    assert said[1][0].startswith("Tệp đã tạo xong") and "htmx-request" not in said[1][1], said
+    names = {row[0] for row in load_workbook(saved).worksheets[0].iter_rows(values_only=True)}
+    assert {name for name, *_rest in PEOPLE} <= names
+
+
+# Every message of the download's status, with the progress bar's classes at that moment.
+WATCH_STATUS = """() => {
+  const status = document.getElementById("download-status");
+  const bar = document.getElementById("progress");
+  window.said = [];
+  new MutationObserver(() => {
+    if (status.textContent) window.said.push([status.textContent, bar.className]);
+  }).observe(status, {childList: true, characterData: true, subtree: true});
+}"""

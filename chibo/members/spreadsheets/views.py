@@ -8,6 +8,7 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
 from chibo.accounts.access import access_unit, sees_members_of, user_of
+from chibo.lib import downloads
 from chibo.lib.dates import today
 from chibo.members.spreadsheets import exports, files, forms, services, uploads
 from chibo.members.spreadsheets.plan import NEW, SAME, UPDATE, Plan, plan_import
@@ -97,9 +98,11 @@ def export(request: HttpRequest, unit_id: int) -> HttpResponse | FileResponse:
         raise Http404
     result = services.export_members(unit, actor=user, on=on, file_format=file_format)
     # Streamed from the temporary file in blocks, which is closed (and removed) at the end.
-    return FileResponse(
+    response = FileResponse(
         result.file,
         as_attachment=True,
         filename=exports.filename(unit, on, file_format),
         content_type=files.CONTENT_TYPES[file_format],
     )
+    downloads.announce(request, response)
+    return response

@@ -19,6 +19,7 @@ from pytest_django import Settings
 
 from chibo.accounts.models import Role, User
 from chibo.audit.models import AuditEvent
+from chibo.lib import downloads
 from chibo.lib.dates import today
 from chibo.members.models import Member, Membership, MemberStatus, Status
 from chibo.members.services import MemberDetails
@@ -671,3 +672,24 @@ def test_the_template_downloads(users: dict[str, User]) -> None:
     assert response.status_code == 200
     assert "mau-nhap-dang-vien.xlsx" in response["Content-Disposition"]
     assert load_workbook(io.BytesIO(response.content)).sheetnames[0] == files.DATA_SHEET
+
+
+def test_an_export_announces_its_arrival_to_the_page_that_asked(
+    tree: Tree, users: dict[str, User]
+) -> None:
+    """The page shows its progress bar until a cookie with its token comes back with the
+    file (`lib.downloads`); a token that is not plain letters and digits sets nothing."""
+    client = Client()
+    client.force_login(users[Role.INSPECTOR])
+    response = _export(client, tree.cell_a1.pk, download="k3x9q2lmz0a1")
+    cookie = response.cookies[downloads.COOKIE]
+    assert cookie.value == "k3x9q2lmz0a1"
+    assert cookie["samesite"] == "Lax"
+    assert not cookie["httponly"]  # the page's script reads it
+    for token in ("", "abc", "<script>", "a" * 41):
+        response = _export(client, tree.cell_a1.pk, format="csv", download=token)
+        assert response.status_code == 200
+        assert downloads.COOKIE not in response.cookies
+    outsider = _export(client, tree.cell_b1.pk, download="k3x9q2lmz0a1")
+    assert outsider.status_code == 404
+    assert downloads.COOKIE not in outsider.cookies

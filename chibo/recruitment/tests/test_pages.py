@@ -139,8 +139,9 @@ def test_targets_and_report_pages_with_constant_queries(tree: Tree, users: dict[
     assert queries(client, targets_url) == first_targets
     page = client.get(url).content.decode()
     assert "<svg" in page and 'id="admitted">8<' in page and "Vượt chỉ tiêu" in page
-    xlsx = client.get(url + "&format=xlsx")
+    xlsx = client.get(url + "&format=xlsx&download=r3port0k")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
+    assert xlsx.cookies["chibo_download"].value == "r3port0k"  # the page's bar stops
 
 
 def test_the_api_records_steps_with_the_same_checks(tree: Tree, users: dict[str, User]) -> None:
