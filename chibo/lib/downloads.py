@@ -21,7 +21,5 @@ def announce(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBa
     token = request.GET.get(PARAMETER, "")
     if _TOKEN.fullmatch(token):
         # Read by the page's script, so not HttpOnly; it carries nothing but the token.
-        response.set_cookie(
-            COOKIE, token, max_age=300, samesite="Lax", secure=request.is_secure()
-        )
+        response.set_cookie(COOKIE, token, max_age=300, samesite="Lax", secure=request.is_secure())
     return response
