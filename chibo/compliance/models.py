@@ -130,6 +130,13 @@ class Alert(models.Model):
                 name="alert_open_path_idx",
                 condition=Q(state__in=[AlertState.OPEN, AlertState.ACKNOWLEDGED]),
             ),
+            # The month's resolved alerts below a unit (`selectors.unit_alerts`): they pile up
+            # month after month, and the open alerts' index does not hold them.
+            models.Index(
+                fields=["month", "path"],
+                name="alert_resolved_path_idx",
+                condition=Q(state=AlertState.RESOLVED),
+            ),
         ]
         constraints = [
             models.UniqueConstraint(

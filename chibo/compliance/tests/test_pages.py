@@ -13,6 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from chibo.accounts.models import Role, User
+from chibo.compliance import selectors
 from chibo.compliance.models import Alert, AlertState, RemovalReview, Result, ReviewOutcome, Status
 from chibo.compliance.selectors import OPEN_STATES
 from chibo.compliance.tests.helpers import evaluate, hold
@@ -405,3 +406,23 @@ def test_collecting_dues_and_a_status_change_evaluate_their_month(
     # Three official members before, two after: the cell now needs restructuring.
     size = Result.objects.get(unit=tree.cell_a1, obligation="cell_size", month=month)
     assert size.status == Status.FAILED
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's partial indexes")
+@pytest.mark.parametrize(
+    ("resolved", "index"), [(False, "alert_open_path_idx"), (True, "alert_resolved_path_idx")]
+)
+def test_a_months_alerts_below_a_unit_are_read_by_their_index(
+    march: Tree, users: dict[str, User], resolved: bool, index: str
+) -> None:
+    """The month's open and resolved alerts below a unit each have a partial index on
+    (month, path): resolved alerts pile up month after month and must not be scanned."""
+    alerts = selectors.unit_alerts(
+        users[Role.STAFF], march.commune_a, resolved=resolved, month=MARCH
+    )
+    sql, params = alerts.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")  # as on a table of millions
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = " ".join(row[0] for row in cursor.fetchall())
+    assert index in plan, plan
