@@ -15,11 +15,10 @@ PARAMETER = "download"
 _TOKEN = re.compile(r"[A-Za-z0-9]{6,40}")
 
 
-def announce(request: HttpRequest, response: HttpResponseBase) -> HttpResponseBase:
+def announce(request: HttpRequest, response: HttpResponseBase) -> None:
     """Set the download cookie on `response` when the request carries a well-formed token;
     anything else is ignored (the token only ever names one click on one page)."""
     token = request.GET.get(PARAMETER, "")
     if _TOKEN.fullmatch(token):
         # Read by the page's script, so not HttpOnly; it carries nothing but the token.
         response.set_cookie(COOKIE, token, max_age=300, samesite="Lax", secure=request.is_secure())
-    return response

@@ -13,13 +13,17 @@ document.addEventListener("htmx:responseError", function () {
 // A link marked data-download (a province's roll as Excel takes about a minute): the progress
 // bar and a message until the file arrives. The link's address gets a token; the server sends
 // it back as a cookie with the file (chibo/lib/downloads.py). Without this script the link
-// downloads the same file, unannounced.
+// downloads the same file, unannounced; so does a second link clicked while one is awaited
+// (the page has one cookie to wait on, which a second file would overwrite).
+var awaitingDownload = false;
 document.addEventListener("click", function (event) {
   var link = event.target.closest ? event.target.closest("a[data-download]") : null;
-  if (!link || event.button !== 0 || event.ctrlKey || event.metaKey || event.shiftKey || event.altKey) {
+  if (!link || awaitingDownload || event.button !== 0 || event.ctrlKey || event.metaKey ||
+      event.shiftKey || event.altKey) {
     return;
   }
   event.preventDefault();
+  awaitingDownload = true;
   var token = Math.random().toString(36).slice(2, 10) + Date.now().toString(36);
   var url = new URL(link.href, window.location.href);
   url.searchParams.set("download", token);
@@ -33,6 +37,7 @@ document.addEventListener("click", function (event) {
     var arrived = document.cookie.split("; ").indexOf("chibo_download=" + token) !== -1;
     if (!arrived && Date.now() - started < 15 * 60 * 1000) return;
     window.clearInterval(timer);
+    awaitingDownload = false;
     document.cookie = "chibo_download=; Max-Age=0; path=/; SameSite=Lax";
     if (bar) bar.classList.remove("htmx-request");
     link.removeAttribute("aria-busy");

@@ -13,6 +13,7 @@ from django.urls import reverse
 
 from chibo.accounts.models import Role, User
 from chibo.audit.models import AuditEvent
+from chibo.lib import downloads
 from chibo.lib.dates import today
 from chibo.recruitment import services
 from chibo.recruitment.models import Attachment, Candidate, Stage, StepKind
@@ -141,7 +142,7 @@ def test_targets_and_report_pages_with_constant_queries(tree: Tree, users: dict[
     assert "<svg" in page and 'id="admitted">8<' in page and "Vượt chỉ tiêu" in page
     xlsx = client.get(url + "&format=xlsx&download=r3port0k")
     assert xlsx["Content-Type"].startswith("application/vnd.openxmlformats")
-    assert xlsx.cookies["chibo_download"].value == "r3port0k"  # the page's bar stops
+    assert xlsx.cookies[downloads.COOKIE].value == "r3port0k"  # the page's bar stops
 
 
 def test_the_api_records_steps_with_the_same_checks(tree: Tree, users: dict[str, User]) -> None:
