@@ -5,6 +5,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.intervals import dates_in_order
+from chibo.lib.vntext import KEY_COLLATION
 
 
 class Sex(models.TextChoices):
@@ -38,8 +39,8 @@ class Member(models.Model):
     """
 
     full_name = models.CharField(_("họ và tên"), max_length=120)
-    search_name = models.CharField(max_length=120, editable=False)
-    sort_name = models.CharField(max_length=120, editable=False)
+    search_name = models.CharField(max_length=120, editable=False, db_collation=KEY_COLLATION)
+    sort_name = models.CharField(max_length=120, editable=False, db_collation=KEY_COLLATION)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("ngày sinh"), null=True, blank=True)
     hometown = models.CharField(_("quê quán"), max_length=200, blank=True)

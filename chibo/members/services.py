@@ -10,7 +10,6 @@ from dataclasses import dataclass, fields
 from datetime import date, timedelta
 from typing import Any
 
-from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -19,9 +18,9 @@ from django.utils.translation import gettext as _
 from chibo.accounts.models import User
 from chibo.audit.services import diff, record, record_many
 from chibo.lib.bulk import among, update_rows
-from chibo.lib.dates import format_date
+from chibo.lib.dates import add_months, format_date
 from chibo.lib.intervals import active_on
-from chibo.lib.vntext import name_sort_key, search_key
+from chibo.lib.vntext import name_order, search_key
 from chibo.members import rules
 from chibo.members.models import (
     FINAL,
@@ -136,7 +135,7 @@ def check_details(
     if birth and birth > date.today():
         fault("birth_date", _("Ngày sinh ở tương lai. (Birth date in the future.)"))
     min_age = rules.rule("min_admission_age")
-    if birth and decided and decided < birth + relativedelta(years=min_age):
+    if birth and decided and decided < add_months(birth, 12 * min_age):
         fault(
             "admission_decided_on",
             _("Ngày kết nạp trước khi đủ %(age)s tuổi. (Admitted before age %(age)s.)")
@@ -153,7 +152,7 @@ def check_details(
             _("Chưa có ngày vào Đảng thì chưa thể công nhận chính thức. (Admission date needed.)"),
         )
     months = rules.rule("probation_months")
-    if recognised and admitted and recognised < admitted + relativedelta(months=months):
+    if recognised and admitted and recognised < add_months(admitted, months):
         fault(
             "recognised_on",
             _(
@@ -207,8 +206,8 @@ def _check_unique_batch(people: list[MemberDetails]) -> None:
 def _new_member(details: MemberDetails, user: User | None = None) -> Member:
     return Member(
         **details.values(),
-        search_name=search_key(details.full_name),
-        sort_name=name_sort_key(details.full_name),
+        search_name=(key := search_key(details.full_name)),
+        sort_name=name_order(key),
         user=user,
     )
 
@@ -405,7 +404,7 @@ def update_members(
         for name, value in edit.details.values().items():
             setattr(edit.member, name, value)
         edit.member.search_name = search_key(edit.member.full_name)
-        edit.member.sort_name = name_sort_key(edit.member.full_name)
+        edit.member.sort_name = name_order(edit.member.search_name)
     update_rows(Member, [*sorted(changed), "search_name", "sort_name"], [e.member for e in edited])
     units = latest_units([e.member.pk for e in edited])
     record_many(
@@ -638,7 +637,7 @@ def recognise_member(member: Member, *, actor: User | None, on: date, basis: Bas
     """Recognise a probationary member as official from `on` (Điều lệ Art. 5)."""
     member = Member.objects.select_for_update().get(pk=member.pk)
     months = rules.rule("probation_months")
-    if member.admitted_on and on < member.admitted_on + relativedelta(months=months):
+    if member.admitted_on and on < add_months(member.admitted_on, months):
         raise ValidationError(
             _("Chưa hết %(months)s tháng dự bị (vào Đảng %(day)s). (Probation not over.)")
             % {"months": months, "day": _day(member.admitted_on)}

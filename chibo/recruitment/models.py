@@ -4,6 +4,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from chibo.lib.vntext import KEY_COLLATION
 from chibo.members.models import Sex, citizen_id_format
 
 
@@ -83,8 +84,8 @@ class Candidate(models.Model):
         "units.Unit", verbose_name=_("chi bộ"), on_delete=models.PROTECT, related_name="candidates"
     )
     full_name = models.CharField(_("họ và tên"), max_length=120)
-    search_name = models.CharField(max_length=120, editable=False)
-    sort_name = models.CharField(max_length=120, editable=False)
+    search_name = models.CharField(max_length=120, editable=False, db_collation=KEY_COLLATION)
+    sort_name = models.CharField(max_length=120, editable=False, db_collation=KEY_COLLATION)
     sex = models.CharField(_("giới tính"), max_length=1, choices=Sex.choices)
     birth_date = models.DateField(_("ngày sinh"))
     citizen_id = models.CharField(

@@ -4,6 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from chibo.lib.intervals import dates_in_order
+from chibo.lib.vntext import KEY_COLLATION
 
 
 class UnitKind(models.TextChoices):
@@ -68,7 +69,7 @@ class Unit(models.Model):
     code = models.CharField(_("mã"), max_length=40, unique=True)
     name = models.CharField(_("tên"), max_length=200)
     # Searched with LIKE '%…%' (`selectors.search_units`), which no B-tree serves (decision 0019).
-    search_name = models.CharField(max_length=200, editable=False)
+    search_name = models.CharField(max_length=200, editable=False, db_collation=KEY_COLLATION)
     parent = models.ForeignKey(
         "self",
         verbose_name=_("cấp trên"),

@@ -367,10 +367,10 @@ def _member_ids(names: tuple[str, ...], rows: list[Any]) -> set[int]:
     if connection.vendor == "postgresql":
         arrays = [f"%s::{f.db_type(connection)}[]" for f in fields]
         params: list[Any] = [list(column) for column in zip(*pairs, strict=True)]
-        if len(fields) == 1:  # the column's index, probed for each value
-            where = f"{columns} = ANY({arrays[0]})"
-        else:
-            where = f"({columns}) IN (SELECT * FROM unnest({', '.join(arrays)}))"  # noqa: S608
+        # The column's index probed for each value. Written as `= ANY(array)` the planner
+        # may scan the table instead, testing each row against a hash of the values: 42 ms
+        # for 10.000 citizen IDs at the province's 240.000 members, against 15 ms of probes.
+        where = f"({columns}) IN (SELECT * FROM unnest({', '.join(arrays)}))"  # noqa: S608
     else:
         dates = [i for i, f in enumerate(fields) if f.get_internal_type() == "DateField"]
         params = []

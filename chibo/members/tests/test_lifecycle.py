@@ -6,6 +6,7 @@ from contextlib import contextmanager
 from datetime import date
 
 import pytest
+from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.test.utils import CaptureQueriesContext
@@ -319,3 +320,32 @@ def test_name_and_number_columns_carry_no_like_copies(db: None) -> None:
                 [Member._meta.db_table],
             )
             assert cursor.fetchall() == []
+
+
+@pytest.mark.parametrize(
+    ("model", "columns"),
+    [
+        ("members.Member", ("search_name", "sort_name")),
+        ("recruitment.Candidate", ("search_name", "sort_name")),
+        ("units.Unit", ("search_name",)),
+    ],
+)
+def test_key_columns_compare_by_bytes(db: None, model: str, columns: tuple[str, ...]) -> None:
+    """The name keys are ASCII and compare byte by byte on both engines (decision 0020): on
+    PostgreSQL through the collation BINARY made from "C", not the database's default."""
+    table = apps.get_model(model)._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT a.attname, c.collname, c.collcollate FROM pg_attribute a "
+                "JOIN pg_collation c ON c.oid = a.attcollation "
+                "WHERE a.attrelid = %s::regclass AND a.attname = ANY(%s)",
+                [table, list(columns)],
+            )
+            assert sorted(cursor.fetchall()) == [(name, "BINARY", "C") for name in columns]
+        else:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [table])
+            (sql,) = cursor.fetchone()
+            for name in columns:
+                assert f'"{name}" varchar' in sql
+                assert sql.split(f'"{name}" ')[1].split(",")[0].endswith("COLLATE BINARY NOT NULL")
