@@ -2,6 +2,8 @@
 
 from datetime import date, datetime
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from chibo.lib.bulk import among, insert_rows, update_rows
@@ -55,6 +57,11 @@ def test_among_filters_by_many_ids_on_either_engine(tree: Tree) -> None:
     # Beside other conditions, and with ids that match nothing.
     found = Member.objects.filter(among("pk", [*some, 10**9]), full_name__startswith="L")
     assert {m.pk for m in found} <= set(some)
+    # More ids than SQLite takes parameters (32.766), as one parameter on both engines.
+    many = [*some, *range(10**9, 10**9 + 40_000)]
+    with CaptureQueriesContext(connection) as queries:
+        assert sorted(Member.objects.filter(among("pk", many)).values_list("pk", flat=True)) == some
+    assert len(queries) == 1
 
 
 def test_update_rows_writes_what_bulk_update_would_in_batches(tree: Tree) -> None:

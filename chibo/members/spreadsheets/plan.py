@@ -9,17 +9,18 @@ unit. The uniqueness
 checks are done here for the whole file in a few queries, not in two queries a row.
 """
 
+import json
 import re
 import unicodedata
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from functools import cache, cached_property
 from typing import Any, cast
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 from openpyxl.utils.datetime import from_excel  # type: ignore[import-untyped]
@@ -40,8 +41,6 @@ from chibo.units.models import Unit
 IMPORT_REASON = "Nhập từ tệp Excel"
 # The largest value of a PositiveIntegerField on every database engine.
 MAX_INT = 2_147_483_647
-# SQLite before 3.32 allows 999 parameters a query.
-CHUNK = 900
 DATE_INPUTS = ("%d/%m/%Y", "%d-%m-%Y", "%d.%m.%Y", "%Y-%m-%d", "%Y-%m-%d %H:%M:%S")
 _ORDER = {header: i for i, (_n, header, _g) in enumerate(columns.COLUMNS)}
 
@@ -358,11 +357,12 @@ def _member_ids(names: tuple[str, ...], rows: list[Any]) -> set[int]:
     two fields hold one of the pairs in `rows`. The SQL is written here: the ORM prepares each
     value of a long IN list on its own (a third of the plan's time for a file of 10.000 rows),
     and has no IN for pairs, which spares loading everyone with one of the names and one of the
-    birth dates. On PostgreSQL the values go as one array a column (see `_chunks`)."""
+    birth dates. All values go in one statement: on PostgreSQL as one array a column, on
+    SQLite as one JSON list."""
     fields = [f for name in names if isinstance(f := Member._meta.get_field(name), models.Field)]
     quote = connection.ops.quote_name
     table = quote(Member._meta.db_table)
-    columns = ", ".join(quote(str(f.column)) for f in fields)
+    names_sql = [quote(str(f.column)) for f in fields]
     pairs = rows if len(fields) > 1 else [(value,) for value in rows]
     if connection.vendor == "postgresql":
         arrays = [f"%s::{f.db_type(connection)}[]" for f in fields]
@@ -370,36 +370,34 @@ def _member_ids(names: tuple[str, ...], rows: list[Any]) -> set[int]:
         # The column's index probed for each value. Written as `= ANY(array)` the planner
         # may scan the table instead, testing each row against a hash of the values: 42 ms
         # for 10.000 citizen IDs at the province's 240.000 members, against 15 ms of probes.
-        where = f"({columns}) IN (SELECT * FROM unnest({', '.join(arrays)}))"  # noqa: S608
+        sql = (
+            f"SELECT id FROM {table} WHERE ({', '.join(names_sql)}) "  # noqa: S608
+            f"IN (SELECT * FROM unnest({', '.join(arrays)}))"
+        )
     else:
-        dates = [i for i, f in enumerate(fields) if f.get_internal_type() == "DateField"]
-        params = []
-        for row in pairs:
-            values = list(row)
-            for i in dates:
-                values[i] = fields[i].get_db_prep_value(values[i], connection)
-            params += values
-        if len(fields) == 1:  # a plain IN list, which the column's index serves best
-            where = f"{columns} IN ({', '.join(['%s'] * len(rows))})"
-        else:
-            pair = "(" + ", ".join(["%s"] * len(fields)) + ")"
-            where = f"({columns}) IN (VALUES {', '.join([pair] * len(rows))})"
+        # One JSON list as the one parameter, read by `json_each`: no limit to the number of
+        # values, and 10.000 pairs in 7 ms instead of 51 as parameters. Joined, not `IN`:
+        # SQLite probes a pair IN a subquery by its first column only.
+        dates = {i for i, f in enumerate(fields) if f.get_internal_type() == "DateField"}
+        database = connections[DEFAULT_DB_ALIAS]  # not the proxy: a lookup for each value
+        values = [
+            [
+                fields[i].get_db_prep_value(v, database) if i in dates else v
+                for i, v in enumerate(row)
+            ]
+            for row in pairs
+        ]
+        items = ", ".join(f"value ->> {i} AS k{i}" for i in range(len(fields)))
+        on = " AND ".join(f"m.{column} = v.k{i}" for i, column in enumerate(names_sql))
+        sql = (
+            f"SELECT DISTINCT m.id FROM {table} m JOIN (SELECT {items} "  # noqa: S608
+            f"FROM json_each(%s)) v ON {on}"
+        )
+        params = [json.dumps(values)]
     with connection.cursor() as cursor:
         # Table and columns come from the model; every value is a parameter.
-        cursor.execute(f"SELECT id FROM {table} WHERE {where}", params)  # noqa: S608
+        cursor.execute(sql, params)
         return {pk for (pk,) in cursor.fetchall()}
-
-
-def _chunks(values: Iterable[Any]) -> Iterable[list[Any]]:
-    """`values` in lists short enough to be parameters of one statement: CHUNK each on
-    SQLite; on PostgreSQL all in one, passed as arrays (`_member_ids`, `lib.bulk.among`)."""
-    items = list(values)
-    if connection.vendor == "postgresql":
-        if items:
-            yield items
-        return
-    for start in range(0, len(items), CHUNK):
-        yield items[start : start + CHUNK]
 
 
 def _parse_rows(
@@ -466,7 +464,7 @@ class _Matcher:
     A row names a member by citizen ID or party card number. Failing that, by full name and
     birth date, if no number contradicts it: so that sending the same file twice enters nobody
     twice, and a file that brings the numbers of members entered without them fills them in.
-    A few queries a 900 rows: the members with those numbers, those with those names and
+    A few queries for the whole file: the members with those numbers, those with those names and
     birth dates, and which of them the actor may change.
     """
 
@@ -475,13 +473,13 @@ class _Matcher:
         keys = {key for p in parsed if (key := p.namesake_key)}
         ids: set[int] = set()
         for name, values in numbers.items():
-            for chunk in _chunks(values):
-                ids |= _member_ids((name,), chunk)
-        for chunk in _chunks(keys):
-            ids |= _member_ids(("search_name", "birth_date"), chunk)
+            if values:
+                ids |= _member_ids((name,), list(values))
+        if keys:
+            ids |= _member_ids(("search_name", "birth_date"), list(keys))
         self.by_number: dict[str, dict[str, Member]] = {n: {} for n in columns.IDENTIFIERS}
         self.namesakes: dict[tuple[str, date], list[Member]] = defaultdict(list)
-        found_members = [m for c in _chunks(ids) for m in Member.objects.filter(among("pk", c))]
+        found_members = list(Member.objects.filter(among("pk", list(ids)))) if ids else []
         for member in found_members:
             for name in columns.IDENTIFIERS:
                 if (value := getattr(member, name)) and value in numbers[name]:
@@ -500,11 +498,10 @@ class _Matcher:
         ids = {m.pk for m in members}
         if actor is None:  # a command run by the operator
             return ids
-        allowed: set[int] = set()
-        for chunk in _chunks(ids):
-            visible = access.members_visible_to(actor, write=True).filter(among("pk", chunk))
-            allowed |= set(visible.values_list("pk", flat=True))
-        return allowed
+        if not ids:
+            return set()
+        visible = access.members_visible_to(actor, write=True).filter(among("pk", list(ids)))
+        return set(visible.values_list("pk", flat=True))
 
     def match(self, row: _Parsed) -> tuple[Member | None, list[Problem]]:
         """The member `row` updates (None: a new person), or the problems that block it."""
