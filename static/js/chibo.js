@@ -14,7 +14,8 @@ document.addEventListener("htmx:responseError", function () {
 // bar and a message until the file arrives. The link's address gets a token; the server sends
 // it back as a cookie with the file (chibo/lib/downloads.py). Without this script the link
 // downloads the same file, unannounced; so does a second link clicked while one is awaited
-// (the page has one cookie to wait on, which a second file would overwrite).
+// (the page has one cookie to wait on, which a second file would overwrite). The bar runs by
+// a class of its own: htmx takes its class off the bar when any request of the page ends.
 var awaitingDownload = false;
 document.addEventListener("click", function (event) {
   var link = event.target.closest ? event.target.closest("a[data-download]") : null;
@@ -30,7 +31,7 @@ document.addEventListener("click", function (event) {
   var bar = document.getElementById("progress");
   var status = document.getElementById("download-status");
   var started = Date.now();
-  if (bar) bar.classList.add("htmx-request");
+  if (bar) bar.classList.add("downloading");
   link.setAttribute("aria-busy", "true");
   if (status) status.textContent = status.dataset.busy;
   var timer = window.setInterval(function () {
@@ -39,7 +40,7 @@ document.addEventListener("click", function (event) {
     window.clearInterval(timer);
     awaitingDownload = false;
     document.cookie = "chibo_download=; Max-Age=0; path=/; SameSite=Lax";
-    if (bar) bar.classList.remove("htmx-request");
+    if (bar) bar.classList.remove("downloading");
     link.removeAttribute("aria-busy");
     if (status) {
       status.textContent = arrived ? status.dataset.done : "";
