@@ -120,3 +120,20 @@ def test_gunicorn_with_two_workers_serves_the_api_from_postgresql() -> None:
         log = server.communicate(timeout=20)[0]
     workers = set(re.findall(r"Booting worker with pid: (\d+)", log))
     assert len(workers) == 2, log
+
+
+def test_gunicorn_started_in_the_project_waits_for_a_provinces_export() -> None:
+    """`gunicorn chibo.wsgi` in the project's folder reads gunicorn.conf.py: a time-out well
+    beyond a province's export as .xlsx (55 s in docs/performance.md), which gunicorn's own
+    30 s would cut off, and two workers a core."""
+    printed = subprocess.run(
+        [sys.executable, "-m", "gunicorn", "--print-config", "chibo.wsgi"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    config = dict(re.findall(r"^(\w+)\s+= (.*)$", printed, re.MULTILINE))
+    assert int(config["timeout"]) >= 120
+    assert int(config["workers"]) == 2 * (os.cpu_count() or 1)
+    assert "proxy_read_timeout 180s" in (ROOT / "docs" / "deploy.md").read_text()
