@@ -7,6 +7,7 @@ member list's own selector), the names of the subtree's units that day, and the 
 
 from collections.abc import Iterable, Iterator
 from datetime import date
+from functools import partial
 from typing import Any
 
 from django.db.models import QuerySet
@@ -39,32 +40,42 @@ def member_rows(
     see sensitive data; None is the operator at the command line, who sees everything).
 
     The rows come as the database sends them, a chunk at a time, so that exporting a
-    province's 240.000 members holds only a chunk in memory."""
+    province's 240.000 members holds only a chunk in memory; as tuples of values, not the
+    three model instances a row of the roll (membership, member, unit) that nothing here
+    needs."""
     memberships, names = roll_below(unit, on)
     fields = [name for name, _header, _gloss in columns.COLUMNS]
-    rows = _rows(memberships.iterator(chunk_size=2000), names, fields, viewer)
+    values = memberships.values_list(
+        *(f"member__{name}" for name in fields), "unit_id", "unit__path", "unit__name", "status"
+    )
+    rows = _rows(values.iterator(chunk_size=2000), names, fields, viewer)
     return list(columns.EXPORT_HEADERS), [*fields, None, None], rows
 
 
 def _rows(
-    memberships: Iterable[Membership], names: dict[int, str], fields: list[str], viewer: User | None
+    values: Iterable[tuple[Any, ...]],
+    names: dict[int, str],
+    fields: list[str],
+    viewer: User | None,
 ) -> Iterator[list[Any]]:
+    """Each membership's values (the member's `fields`, then its unit's id, path and name and
+    the member's status) as a row of the file."""
     statuses = columns.status_labels()
+    sensitive = [i for i, name in enumerate(fields) if name in SENSITIVE_FIELDS]
+    cell = [partial(columns.to_cell, name) for name in fields]
+    count = len(fields)
     full_view: dict[str, bool] = {}
-    for membership in memberships:
-        member, path = membership.member, membership.unit.path
+    for row in values:
+        unit_id, path, unit_name, status = row[count:]
         if path not in full_view:
             full_view[path] = viewer is None or sees_sensitive(viewer, path)
-        row = []
-        for name in fields:
-            value = getattr(member, name)
-            if name in SENSITIVE_FIELDS and not full_view[path]:
-                row.append(mask(name, value) or None)
-            else:
-                row.append(columns.to_cell(name, value))
-        status = getattr(membership, "status", None) or ""
-        row += [names.get(membership.unit_id, membership.unit.name), statuses.get(status, status)]
-        yield row
+        line = [to_cell(value) for to_cell, value in zip(cell, row, strict=False)]
+        if not full_view[path]:
+            for i in sensitive:
+                line[i] = mask(fields[i], row[i]) or None
+        status = status or ""
+        line += [names.get(unit_id, unit_name), statuses.get(status, status)]
+        yield line
 
 
 def filename(unit: Unit, on: date, file_format: str) -> str:
