@@ -6,8 +6,8 @@ only what differs by host.
 
 import multiprocessing
 
-# A province's roll exported as .xlsx takes about a minute (docs/performance.md: 55 s for
-# 240.000 members on a 2-core machine), and the page waits for it with its progress bar.
+# A province's roll exported as .xlsx takes 40 s to a minute (docs/performance.md: 39–57 s
+# for 240.000 members on a 2-core machine), and the page waits for it with its progress bar.
 # gunicorn's default of 30 s would kill the worker half-way and the user would get nothing.
 # The proxy in front must wait as long (nginx: `proxy_read_timeout 180s`).
 timeout = 180

@@ -124,7 +124,7 @@ def test_gunicorn_with_two_workers_serves_the_api_from_postgresql() -> None:
 
 def test_gunicorn_started_in_the_project_waits_for_a_provinces_export() -> None:
     """`gunicorn chibo.wsgi` in the project's folder reads gunicorn.conf.py: a time-out well
-    beyond a province's export as .xlsx (55 s in docs/performance.md), which gunicorn's own
+    beyond a province's export as .xlsx (39–57 s in docs/performance.md), which gunicorn's own
     30 s would cut off, and two workers a core."""
     printed = subprocess.run(
         [sys.executable, "-m", "gunicorn", "--print-config", "chibo.wsgi"],
