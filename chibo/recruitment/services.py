@@ -21,7 +21,7 @@ from chibo.audit.services import record
 from chibo.committees.models import Body, CommitteeSeat
 from chibo.lib.dates import format_date, today
 from chibo.lib.intervals import active_on
-from chibo.lib.vntext import name_sort_key, search_key
+from chibo.lib.vntext import name_order, search_key
 from chibo.lib.workdays import add_workdays
 from chibo.members import rules as member_rules
 from chibo.members import services as member_services
@@ -260,8 +260,8 @@ def add_candidate(
     candidate = Candidate.objects.create(
         unit=unit,
         **asdict(details),
-        search_name=search_key(details.full_name),
-        sort_name=name_sort_key(details.full_name),
+        search_name=(key := search_key(details.full_name)),
+        sort_name=name_order(key),
         helper=helper,
         listed_on=listed_on,
         reviewed_on=listed_on,
@@ -300,7 +300,7 @@ def update_candidate(
     for name, value in after.items():
         setattr(candidate, name, value)
     candidate.search_name = search_key(details.full_name)
-    candidate.sort_name = name_sort_key(details.full_name)
+    candidate.sort_name = name_order(candidate.search_name)
     candidate.save()
     if "citizen_id" in changed:  # a sensitive number: the log says it changed, not to what
         changed["citizen_id"] = {"before": "…", "after": "…"}

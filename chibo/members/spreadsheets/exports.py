@@ -69,7 +69,7 @@ def _rows(
         unit_id, path, unit_name, status = row[count:]
         if path not in full_view:
             full_view[path] = viewer is None or sees_sensitive(viewer, path)
-        line = [to_cell(value) for to_cell, value in zip(cell, row, strict=False)]
+        line = [to_cell(value) for to_cell, value in zip(cell, row[:count], strict=True)]
         if not full_view[path]:
             for i in sensitive:
                 line[i] = mask(fields[i], row[i]) or None
