@@ -115,8 +115,8 @@ def _store(ctx: Month, months: list[date]) -> None:
         rows += [(u, month, m, (m, u) in absent, (m, u) in unpaid) for m, u in absent | unpaid]
     Lapse.objects.filter(unit_id__in=ctx.subtree(), month__in=months).delete()
     LapseMonth.objects.filter(unit_id__in=ctx.subtree(), month__in=months).delete()
-    insert_rows(Lapse, ["unit_id", "month", "member_id", "absent", "unpaid"], rows)
-    insert_rows(
+    ctx.written += insert_rows(Lapse, ["unit_id", "month", "member_id", "absent", "unpaid"], rows)
+    ctx.written += insert_rows(
         LapseMonth,
         ["unit_id", "month", "complete"],
         ((unit_id, m, ctx.as_of > month_end(m)) for m in months for unit_id in ctx.units),

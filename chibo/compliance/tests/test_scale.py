@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from chibo.committees.tests.helpers import make_probationary, supervision_of
-from chibo.compliance import facts
+from chibo.compliance import facts, services
 from chibo.compliance.models import Alert, RemovalReview, Result
 from chibo.compliance.tests.helpers import evaluate, hold
 from chibo.meetings.dues import services as dues_services
@@ -177,3 +177,22 @@ def test_the_command_moves_its_bar_with_the_pieces(tree: Tree) -> None:
     lines = err.getvalue().splitlines()
     assert lines[-1].endswith("100%")
     assert len(lines) > 3  # the pieces move it on, not only the end of each unit's month
+
+
+def test_statistics_are_taken_again_only_after_a_piece_that_wrote_many_rows(
+    tree: Tree, monkeypatch: Any
+) -> None:
+    """The first evaluation of a month writes each piece's rows: the planner's statistics are
+    taken again before the next piece. Evaluated again, nothing changed and nothing was
+    written: no piece analyses the tables (decision 0021)."""
+    branch(tree.province, "X")
+    branch(tree.province, "Y")
+    taken: list[int] = []
+    monkeypatch.setattr(services, "_refresh_statistics", lambda: taken.append(1))
+    monkeypatch.setattr(services, "RESTATE_AFTER", 20)  # a piece here writes 17 to 81 rows
+    plan = facts.plan(tree.central.path, MARCH, 4)
+    evaluate(tree.central, MARCH, as_of=AFTER, piece_units=4)
+    assert 0 < len(taken) < len(plan.pieces)  # not after the piece that wrote 17
+    taken.clear()
+    evaluate(tree.central, MARCH, as_of=AFTER, piece_units=4)
+    assert taken == []
