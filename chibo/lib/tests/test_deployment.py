@@ -64,6 +64,37 @@ def test_a_report_is_served_from_the_replica_connection() -> None:
     assert not any("meetings_duespayment" in q["sql"] for q in on_primary.captured_queries)
 
 
+@pytest.mark.skipif(
+    settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
+    reason="JIT is PostgreSQL's",
+)
+@pytest.mark.django_db(databases="__all__")
+def test_the_applications_postgresql_sessions_compile_nothing() -> None:
+    """JIT off in every session the application opens, the replica's too (decision 0021)."""
+    for alias in settings.DATABASES:
+        with connections[alias].cursor() as cursor:
+            cursor.execute("SHOW jit")
+            assert cursor.fetchone() == ("off",), alias
+        if alias != "default":
+            connections[alias].close()  # the test database is dropped at the end of the run
+
+
+def test_jit_is_left_to_the_server_when_asked() -> None:
+    from chibo import settings as project
+
+    postgres = {"ENGINE": "django.db.backends.postgresql", "OPTIONS": {"options": "-c x=1"}}
+    with pytest.MonkeyPatch.context() as patch:
+        project._postgres_options(postgres)  # type: ignore[arg-type]
+        assert postgres["OPTIONS"] == {"options": "-c x=1 -c jit=off"}
+        patch.setenv("CHIBO_DB_JIT", "on")
+        untouched = {"ENGINE": "django.db.backends.postgresql"}
+        project._postgres_options(untouched)  # type: ignore[arg-type]
+        assert untouched == {"ENGINE": "django.db.backends.postgresql"}
+    sqlite = {"ENGINE": "django.db.backends.sqlite3"}
+    project._postgres_options(sqlite)  # type: ignore[arg-type]
+    assert sqlite == {"ENGINE": "django.db.backends.sqlite3"}
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
