@@ -58,13 +58,14 @@ def prepare_postgres(name: str, reuse: bool) -> tuple[str, bool]:
     with psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True) as conn:
         exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone()
         dsn = f"{PG_SERVER}/{name}"
-        if not (exists and reuse):
+        fresh = not (exists and reuse)
+        if fresh:
             conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
             conn.execute(f'CREATE DATABASE "{name}"')
         for setting, value in planner_settings().items():
             conn.execute(f"ALTER DATABASE \"{name}\" SET {setting} = '{value}'")
-        if not (exists and reuse):
-            return dsn, False
+    if fresh:
+        return dsn, False
     with psycopg.connect(dsn) as db:
         loaded = db.execute(
             "SELECT to_regclass('members_member') IS NOT NULL "

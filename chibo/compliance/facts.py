@@ -35,7 +35,7 @@ from django.utils import timezone
 from chibo.audit.models import AuditEvent
 from chibo.committees.models import SupervisionAssignment
 from chibo.compliance.rules import Reader
-from chibo.lib.intervals import active_on, overlaps
+from chibo.lib.intervals import active_on, active_on_sql, overlaps, overlaps_sql
 from chibo.meetings.models import (
     Attendance,
     DuesPayment,
@@ -48,7 +48,6 @@ from chibo.meetings.models import (
 )
 from chibo.meetings.selectors import HELD
 from chibo.members.models import (
-    ON_ROLL,
     Membership,
     MembershipKind,
     MemberStatus,
@@ -56,6 +55,7 @@ from chibo.members.models import (
     Transfer,
     TransferState,
 )
+from chibo.members.selectors import on_roll_sql
 from chibo.units import treepath
 from chibo.units.models import Unit, UnitKind, UnitVersion
 
@@ -392,11 +392,6 @@ def _expected(held: QuerySet[Meeting]) -> dict[int, int]:
     return dict(rows_of(query, params))
 
 
-def _on(alias: str) -> str:
-    """The row of `alias` (an interval table) holds on the day given as two parameters."""
-    return f"{alias}.valid_from <= %s AND ({alias}.valid_to IS NULL OR {alias}.valid_to >= %s)"
-
-
 def materialized() -> str:
     """Each part of a statement computed once: PostgreSQL would otherwise inline it and repeat
     its work for every row that reads it."""
@@ -452,29 +447,28 @@ def members(ctx: Month) -> dict[int, Counts]:
     of the whole member table that neither needs (decision 0021)."""
     first, day = ctx.month, ctx.day
     low, high = min(first, day), max(first, day)
+    on_roll, roll_params = on_roll_sql(first)
     units_sql, units_params = compiled(ctx.subtree())
     ms, st = Membership._meta.db_table, MemberStatus._meta.db_table
     dues = DuesPayment._meta.db_table
     date = connection.ops.adapt_datefield_value
-    on_roll = f"{_on('ms')} AND {_on('s')} AND s.status IN ({', '.join(['%s'] * len(ON_ROLL))})"
+    official = f"{active_on_sql('ms')} AND {active_on_sql('st')} AND st.status = %s"
     # Table names come from the models, values are parameters.
     query = f"""
         SELECT ms.unit_id,
                SUM(CASE WHEN {on_roll} THEN 1 ELSE 0 END),
                SUM(CASE WHEN {on_roll} AND d.id IS NOT NULL THEN 1 ELSE 0 END),
-               SUM(CASE WHEN {_on("ms")} AND {_on("s")} AND s.status = %s THEN 1 ELSE 0 END)
+               SUM(CASE WHEN {official} THEN 1 ELSE 0 END)
         FROM {ms} ms
-        JOIN {st} s ON s.member_id = ms.member_id
+        JOIN {st} st ON st.member_id = ms.member_id
         LEFT JOIN {dues} d ON d.member_id = ms.member_id AND d.month = %s AND d.paid = %s
         WHERE ms.kind = %s AND ms.unit_id IN ({units_sql})
-          AND ms.valid_from <= %s AND (ms.valid_to IS NULL OR ms.valid_to >= %s)
-          AND s.valid_from <= %s AND (s.valid_to IS NULL OR s.valid_to >= %s)
+          AND {overlaps_sql("ms")} AND {overlaps_sql("st")}
         GROUP BY ms.unit_id
     """  # noqa: S608
-    roll_params: list[Any] = [date(first)] * 4 + sorted(ON_ROLL)
     params = [*roll_params, *roll_params, *[date(day)] * 4, Status.OFFICIAL]
     params += [date(first), True, MembershipKind.OFFICIAL, *units_params]
-    params += [date(high), date(low)] * 2
+    params += [date(low), date(high)] * 2
     rows = rows_of(query, params)
     found: dict[int, Counts] = {}
     officials: dict[int, int] = defaultdict(int)

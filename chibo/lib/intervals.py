@@ -29,6 +29,18 @@ def overlaps(start: date, end: date | None, prefix: str = "") -> Q:
     return q
 
 
+def active_on_sql(alias: str) -> str:
+    """`active_on` in SQL: the row of `alias` holds on a day given as two parameters (the day,
+    twice), for statements written by hand."""
+    return f"{alias}.valid_from <= %s AND ({alias}.valid_to IS NULL OR {alias}.valid_to >= %s)"
+
+
+def overlaps_sql(alias: str) -> str:
+    """`overlaps` in SQL for a closed period: the row of `alias` shares a day with [start,
+    end], given as two parameters in that order."""
+    return f"({alias}.valid_to IS NULL OR {alias}.valid_to >= %s) AND {alias}.valid_from <= %s"
+
+
 def dates_in_order(name: str, message: StrOrPromise) -> CheckConstraint:
     """The database constraint every interval table carries: it does not end before it starts."""
     return CheckConstraint(

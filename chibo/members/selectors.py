@@ -2,12 +2,14 @@
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from dateutil.relativedelta import relativedelta
+from django.db import connection
 from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery
 
 from chibo.lib.bulk import among
-from chibo.lib.intervals import active_on
+from chibo.lib.intervals import active_on, active_on_sql
 from chibo.lib.vntext import search_key
 from chibo.members.models import ON_ROLL, Member, Membership, MembershipKind, MemberStatus
 from chibo.units import treepath
@@ -26,6 +28,18 @@ def on_roll(on: date) -> Q:
         & active_on(on, "member__statuses__")
         & Q(member__statuses__status__in=ON_ROLL)
     )
+
+
+def on_roll_sql(on: date) -> tuple[str, list[Any]]:
+    """`on_roll` in SQL, for a membership `ms` joined to its member's statuses `st`: the
+    official membership of a member on the roll that day (the condition and its parameters)."""
+    day = connection.ops.adapt_datefield_value(on)
+    statuses = sorted(str(status) for status in ON_ROLL)
+    sql = (
+        f"ms.kind = %s AND {active_on_sql('ms')} AND {active_on_sql('st')} "
+        f"AND st.status IN ({', '.join(['%s'] * len(statuses))})"
+    )
+    return sql, [MembershipKind.OFFICIAL.value, day, day, day, day, *statuses]
 
 
 def member_counts(unit_ids: QuerySet, on: date) -> dict[int, int]:

@@ -32,10 +32,10 @@ from django.db.models.functions import Substr
 from django.utils import timezone
 
 from chibo.lib.dates import today
-from chibo.lib.intervals import active_on
+from chibo.lib.intervals import active_on, active_on_sql
 from chibo.lib.oncommit import Batch
-from chibo.members.models import ON_ROLL, Membership, MembershipKind
-from chibo.members.selectors import on_roll
+from chibo.members.models import Membership
+from chibo.members.selectors import on_roll, on_roll_sql
 from chibo.units import treepath
 from chibo.units.models import SubtreeCount, Unit, UnitKind, UnitVersion
 
@@ -81,27 +81,10 @@ def _deepest() -> int:
     return max(1, (length or 0) // treepath.SEGMENT)
 
 
-def _active(alias: str) -> str:
-    """`lib.intervals.active_on` in SQL: the row of `alias` is valid on the day (two params)."""
-    return f"{alias}.valid_from <= %s AND ({alias}.valid_to IS NULL OR {alias}.valid_to >= %s)"
-
-
-def _on_roll(day: date) -> tuple[str, list[Any]]:
-    """`members.selectors.on_roll` in SQL, for a membership `ms` joined to its member's
-    statuses `st`: the official membership of a member on the roll that day."""
-    on = connection.ops.adapt_datefield_value(day)
-    statuses = sorted(str(status) for status in ON_ROLL)
-    sql = (
-        f"ms.kind = %s AND {_active('ms')} AND {_active('st')} "
-        f"AND st.status IN ({', '.join(['%s'] * len(statuses))})"
-    )
-    return sql, [MembershipKind.OFFICIAL.value, on, on, on, on, *statuses]
-
-
 def _in_tree(low: str, high: str, day: date) -> tuple[str, list[Any]]:
     """The versions `uv` of the units whose path lies in [low, high) on `day`."""
     on = connection.ops.adapt_datefield_value(day)
-    return f"uv.path >= %s AND uv.path < %s AND {_active('uv')}", [low, high, on, on]
+    return f"uv.path >= %s AND uv.path < %s AND {active_on_sql('uv')}", [low, high, on, on]
 
 
 def figures_sql(path: str, day: date) -> tuple[str, list[Any]]:
@@ -120,7 +103,7 @@ def _figures_sql(low: str, high: str, day: date) -> tuple[str, list[Any]]:
     in Python.
     """
     in_tree, tree_params = _in_tree(low, high, day)
-    roll, roll_params = _on_roll(day)
+    roll, roll_params = on_roll_sql(day)
     top = treepath.depth(low)
     levels = ", ".join(f"({k})" for k in range(top, _deepest() + 1))
     width = treepath.SEGMENT
@@ -163,7 +146,7 @@ def branches_sql(path: str, day: date) -> tuple[str, list[Any]]:
     The planner sees the path range on the versions, so it counts a small subtree through the
     membership index and a large one with a scan."""
     in_tree, tree_params = _in_tree(path, treepath.upper_bound(path), day)
-    roll, roll_params = _on_roll(day)
+    roll, roll_params = on_roll_sql(day)
     branch = f"SUBSTR(uv.path, 1, {len(path) + treepath.SEGMENT})"
     sql = f"""
         SELECT branch, SUM(members), SUM(cells), SUM(units) FROM (
