@@ -148,27 +148,33 @@ def update_rows(
 
 
 class _AnyOf(Lookup):
-    """`field` is one of many integer ids, given as one parameter. PostgreSQL: `= ANY(array)`,
-    which it plans as it plans an IN list, without parsing a parameter for each value. SQLite:
-    `IN` the values of one JSON list, which has no limit to their number (a plain IN list
-    stops at 32.766 parameters, or 999 before SQLite 3.32)."""
+    """`field` is one of many values, given as one parameter. PostgreSQL: `= ANY(array)` of the
+    field's own type, which it plans as it plans an IN list, without parsing a parameter for
+    each value. SQLite: `IN` the values of one JSON list, which has no limit to their number (a
+    plain IN list stops at 32.766 parameters, or 999 before SQLite 3.32)."""
 
     lookup_name = "any_of"
     prepare_rhs = False
 
+    def values(self) -> list[Any]:
+        field = self.lhs.output_field
+        return [field.get_prep_value(value) for value in self.rhs]
+
     def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, params = compiler.compile(self.lhs)
-        return f"{lhs} = ANY(%s::bigint[])", (*params, list(self.rhs))
+        array = f"{self.lhs.output_field.cast_db_type(connection)}[]"
+        return f"{lhs} = ANY(%s::{array})", (*params, self.values())
 
     def as_sqlite(self, compiler: Any, connection: Any) -> Any:
         lhs, params = compiler.compile(self.lhs)
-        # The column comes from the query compiler; the ids are the parameter.
+        # The column comes from the query compiler; the values are the parameter.
         sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
-        return sql, (*params, json.dumps(self.rhs))
+        return sql, (*params, json.dumps(self.values()))
 
 
-def among(field: str, ids: list[int]) -> Q:
-    """`field IN ids` for a long list of integer ids, as one parameter on either engine: as
-    thousands of parameters they cost PostgreSQL's driver and server about 0,3 s a statement
-    for 15.000 ids (a common name searched nationally), and SQLite has a limit to them."""
-    return Q(_AnyOf(F(field), [int(pk) for pk in ids]))
+def among(field: str, values: Iterable[Any]) -> Q:
+    """`field IN values` for a long list of ids (or of any column's values: citizen IDs), as
+    one parameter on either engine: as thousands of parameters they cost PostgreSQL's driver
+    and server about 0,3 s a statement for 15.000 ids (a common name searched nationally), and
+    SQLite has a limit to them."""
+    return Q(_AnyOf(F(field), list(values)))

@@ -185,12 +185,10 @@ def _taken() -> str:
 
 def _holders(name: str, values: list[str]) -> dict[str, set[int]]:
     """The members on record holding each of `values` as their `name` (citizen ID, card
-    number), for the values someone holds: one query per 900 numbers."""
+    number), for the values someone holds: one query, however many numbers."""
     holders: dict[str, set[int]] = {}
-    for start in range(0, len(values), 900):
-        held = Member.objects.filter(**{f"{name}__in": values[start : start + 900]})
-        for value, pk in held.values_list(name, "pk"):
-            holders.setdefault(value, set()).add(pk)
+    for value, pk in Member.objects.filter(among(name, values)).values_list(name, "pk"):
+        holders.setdefault(value, set()).add(pk)
     return holders
 
 

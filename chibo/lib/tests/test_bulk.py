@@ -64,6 +64,21 @@ def test_among_filters_by_many_ids_on_either_engine(tree: Tree) -> None:
     assert len(queries) == 1
 
 
+def test_among_takes_the_values_of_any_column(tree: Tree) -> None:
+    """Citizen IDs as one array of the column's type (PostgreSQL) or one JSON list (SQLite);
+    ids given as text are read as the integers they name."""
+    numbered = list(Member.objects.order_by("pk")[:3])
+    for i, member in enumerate(numbered):
+        member.citizen_id = f"00108000{i:04d}"
+        member.save(update_fields=["citizen_id"])
+    wanted = [m.citizen_id for m in numbered[:2]] + ["999999999999"]
+    found = Member.objects.filter(among("citizen_id", wanted))
+    assert sorted(found.values_list("pk", flat=True)) == [m.pk for m in numbered[:2]]
+    as_text = [str(m.pk) for m in numbered]
+    assert Member.objects.filter(among("pk", as_text)).count() == 3
+    assert Member.objects.filter(among("citizen_id", iter(wanted))).count() == 2
+
+
 def test_update_rows_writes_what_bulk_update_would_in_batches(tree: Tree) -> None:
     members = list(Member.objects.order_by("pk"))
     untouched = {m.pk: (m.full_name, m.workplace) for m in members}

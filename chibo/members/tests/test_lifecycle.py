@@ -349,3 +349,22 @@ def test_key_columns_compare_by_bytes(db: None, model: str, columns: tuple[str, 
             for name in columns:
                 assert f'"{name}" varchar' in sql
                 assert sql.split(f'"{name}" ')[1].split(",")[0].endswith("COLLATE BINARY NOT NULL")
+
+
+def test_a_taken_number_is_found_among_thousands_in_one_query(tree: Tree) -> None:
+    holder = make_member(tree.cell_b1, "Người Giữ Số", citizen_id="001080000999")
+    people = [
+        services.MemberDetails(f"Người Mới {i}", "M", citizen_id=f"0010900{i:05d}")
+        for i in range(2_000)
+    ]
+    people[1_500].citizen_id = holder.citizen_id
+    before = snapshot()
+    with CaptureQueriesContext(connection) as captured, pytest.raises(ValidationError) as error:
+        services.register_members(
+            tree.cell_a1, actor=None, people=people, on=[date(2024, 1, 1)] * len(people)
+        )
+    assert "citizen_id" in error.value.message_dict
+    assert snapshot() == before
+    # The unit's dates, then one query a kind of number (no batches of 900 values).
+    holders = [q for q in captured.captured_queries if "citizen_id" in q["sql"]]
+    assert len(holders) == 1, [q["sql"][:120] for q in holders]
