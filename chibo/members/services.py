@@ -187,6 +187,8 @@ def _holders(name: str, values: list[str]) -> dict[str, set[int]]:
     """The members on record holding each of `values` as their `name` (citizen ID, card
     number), for the values someone holds: one query, however many numbers."""
     holders: dict[str, set[int]] = {}
+    if not values:
+        return holders
     for value, pk in Member.objects.filter(among(name, values)).values_list(name, "pk"):
         holders.setdefault(value, set()).add(pk)
     return holders

@@ -365,6 +365,6 @@ def test_a_taken_number_is_found_among_thousands_in_one_query(tree: Tree) -> Non
         )
     assert "citizen_id" in error.value.message_dict
     assert snapshot() == before
-    # The unit's dates, then one query a kind of number (no batches of 900 values).
+    # The 2.000 citizen IDs looked up in one query, not in batches of 900.
     holders = [q for q in captured.captured_queries if "citizen_id" in q["sql"]]
     assert len(holders) == 1, [q["sql"][:120] for q in holders]
