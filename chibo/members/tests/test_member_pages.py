@@ -1,5 +1,6 @@
 """The member list and record pages: filters, search, name order, masking, read audit."""
 
+import re
 from datetime import date
 
 import pytest
@@ -10,8 +11,10 @@ from django.urls import reverse
 
 from chibo.accounts.models import Role, User
 from chibo.audit.models import AuditEvent
-from chibo.members import services
+from chibo.lib.dates import today
+from chibo.members import selectors, services
 from chibo.members.models import Member
+from chibo.units.counts import refresh_counts
 from chibo.units.models import UnitKind
 from conftest import Tree, make_member, make_unit
 
@@ -254,3 +257,38 @@ def test_a_search_counts_and_pages_its_matches_in_one_statement(
     assert "Nguyễn Thị Huệ 49" not in second
     past = client.get(url, {"text": "nguyen thi hue", "page": "9"}).content.decode()
     assert "Nguyễn Thị Huệ 54" in past  # past the end: the last page
+
+
+@pytest.mark.parametrize("stored", [False, True])
+def test_a_small_subtree_is_searched_in_its_roll_and_a_large_one_by_the_names_first(
+    tree: Tree, users: dict[str, User], stored: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Where the stored counts say the subtree is small, the roll's statement finds the names
+    itself; where they say it is large, or are not stored, the names are found first. The page
+    is the same either way."""
+    cell = make_unit(tree.commune_b, UnitKind.CELL, "MANY")
+    for i in range(12):
+        make_member(cell, f"Nguyễn Thị Huệ {i:02d}")
+    make_member(tree.cell_a1, "Nguyễn Thị Huệ Khác")
+    if stored:
+        refresh_counts(today())
+    client = signed_in(users[Role.STAFF])
+
+    def search(unit_pk: int) -> tuple[str, int]:
+        url = reverse("members:list", args=[unit_pk])
+        with CaptureQueriesContext(connection) as queries:
+            html = client.get(url, {"text": "nguyen thi hue"}).content.decode()
+        # The names found first: the member table alone, by name.
+        first = [q for q in queries if "LIKE" in q["sql"] and "members_membership" not in q["sql"]]
+        return html, len(first)
+
+    small, names_first = search(tree.commune_b.pk)
+    assert "12 đảng viên" in small and "Khác" not in small
+    assert names_first == (0 if stored else 1)
+    monkeypatch.setattr(selectors, "SEARCH_IN_ROLL_UP_TO", 5)  # the commune is now large
+    large, names_first = search(tree.commune_b.pk)
+    assert names_first == 1
+    shown = re.findall(r"Nguyễn Thị Huệ \d\d", small)
+    assert len(shown) == 12 and re.findall(r"Nguyễn Thị Huệ \d\d", large) == shown
+    everywhere, _n = search(tree.district.pk)
+    assert "13 đảng viên" in everywhere
