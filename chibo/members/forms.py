@@ -25,9 +25,9 @@ class RollFilterForm(forms.Form):
         label=_("Giới tính"), required=False, choices=[("", _("Tất cả")), *Sex.choices]
     )
     age_from = forms.IntegerField(label=_("Tuổi từ"), required=False, min_value=0, max_value=130)
-    age_to = forms.IntegerField(label=_("đến"), required=False, min_value=0, max_value=130)
+    age_to = forms.IntegerField(label=_("Tuổi đến"), required=False, min_value=0, max_value=130)
     party_age_from = forms.IntegerField(label=_("Tuổi đảng từ"), required=False, min_value=0)
-    party_age_to = forms.IntegerField(label=_("đến"), required=False, min_value=0)
+    party_age_to = forms.IntegerField(label=_("Tuổi đảng đến"), required=False, min_value=0)
 
 
 class MemberForm(forms.ModelForm):

@@ -119,6 +119,21 @@ def test_secretary_opens_her_cell_on_a_phone(
     assert small_targets(page) == []
     page.screenshot(path=output / "cell-phone-2021.png", full_page=True)
 
+    # Her cell's roll searched by a name typed without diacritics, the filters open: every
+    # field fits the screen (number fields too, which browsers size on their own).
+    page.goto(f"{live_server.url}/members/units/{cell.pk}/?text=nguyen")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Danh sách đảng viên")
+    expect(page.locator("#roll")).to_contain_text("Nguyễn")
+    expect(page.get_by_label("Tuổi đảng đến")).to_be_visible()
+    right_edges = page.evaluate(
+        "[...document.querySelectorAll('.filters input, .filters select')]"
+        ".map(e => e.getBoundingClientRect().right)"
+    )
+    assert right_edges and max(right_edges) <= PHONE_WIDTH, right_edges
+    assert horizontal_overflow(page) <= 0
+    assert small_targets(page) == []
+    page.screenshot(path=output / "cell-roll-search-phone.png", full_page=True)
+
 
 def test_keyboard_alone_signs_in_and_searches(live_server: LiveServer, desktop: Page) -> None:
     load_demo()
