@@ -156,20 +156,21 @@ class _AnyOf(Lookup):
     lookup_name = "any_of"
     prepare_rhs = False
 
-    def values(self) -> list[Any]:
+    def values(self, connection: Any) -> list[Any]:
+        """Each value as the field gives it to this database (an id typed as text, a date)."""
         field = self.lhs.output_field
-        return [field.get_prep_value(value) for value in self.rhs]
+        return [field.get_db_prep_value(value, connection) for value in self.rhs]
 
     def as_sql(self, compiler: Any, connection: Any) -> Any:
         lhs, params = compiler.compile(self.lhs)
         array = f"{self.lhs.output_field.cast_db_type(connection)}[]"
-        return f"{lhs} = ANY(%s::{array})", (*params, self.values())
+        return f"{lhs} = ANY(%s::{array})", (*params, self.values(connection))
 
     def as_sqlite(self, compiler: Any, connection: Any) -> Any:
         lhs, params = compiler.compile(self.lhs)
         # The column comes from the query compiler; the values are the parameter.
         sql = f"{lhs} IN (SELECT value FROM json_each(%s))"  # noqa: S608
-        return sql, (*params, json.dumps(self.values()))
+        return sql, (*params, json.dumps(self.values(connection)))
 
 
 def among(field: str, values: Iterable[Any]) -> Q:

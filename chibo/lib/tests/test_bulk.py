@@ -70,13 +70,18 @@ def test_among_takes_the_values_of_any_column(tree: Tree) -> None:
     numbered = list(Member.objects.order_by("pk")[:3])
     for i, member in enumerate(numbered):
         member.citizen_id = f"00108000{i:04d}"
-        member.save(update_fields=["citizen_id"])
+        member.birth_date = date(1970 + i, 1, 1)
+        member.save(update_fields=["citizen_id", "birth_date"])
     wanted = [m.citizen_id for m in numbered[:2]] + ["999999999999"]
     found = Member.objects.filter(among("citizen_id", wanted))
     assert sorted(found.values_list("pk", flat=True)) == [m.pk for m in numbered[:2]]
     as_text = [str(m.pk) for m in numbered]
     assert Member.objects.filter(among("pk", as_text)).count() == 3
     assert Member.objects.filter(among("citizen_id", iter(wanted))).count() == 2
+    # Dates, as each engine takes them (SQLite: the text of the date).
+    born = [m.birth_date for m in numbered[:2]]
+    by_day = Member.objects.filter(among("birth_date", born))
+    assert sorted(by_day.values_list("pk", flat=True)) == [m.pk for m in numbered[:2]]
 
 
 def test_update_rows_writes_what_bulk_update_would_in_batches(tree: Tree) -> None:
