@@ -81,12 +81,14 @@ def planner_settings() -> dict[str, str]:
     of the machine's memory caches the database. PostgreSQL's defaults (4 and 4 GB) plan a
     piece of the national evaluation as a scan of the Party's 5,6 million memberships rather
     than the piece's 200.000 by their unit (decision 0021)."""
-    memory_kib = next(
-        int(line.split()[1])
-        for line in Path("/proc/meminfo").read_text().splitlines()
-        if line.startswith("MemTotal")
-    )
-    return {"random_page_cost": "1.1", "effective_cache_size": f"{memory_kib * 3 // 4 // 1024}MB"}
+    cache_mib = memory_kib() * 3 // 4 // 1024
+    return {"random_page_cost": "1.1", "effective_cache_size": f"{cache_mib}MB"}
+
+
+def memory_kib() -> int:
+    """The machine's memory, as Linux reports it."""
+    meminfo = Path("/proc/meminfo").read_text().splitlines()
+    return next(int(line.split()[1]) for line in meminfo if line.startswith("MemTotal"))
 
 
 class Counting:
@@ -127,9 +129,8 @@ def dry_run(scale: Any) -> None:
 
 def machine() -> dict[str, Any]:
     cpuinfo = Path("/proc/cpuinfo").read_text().splitlines()
-    meminfo = Path("/proc/meminfo").read_text().splitlines()
     cpu = next((ln.split(":", 1)[1].strip() for ln in cpuinfo if "model name" in ln), "?")
-    memory = next(int(ln.split()[1]) for ln in meminfo if ln.startswith("MemTotal"))
+    memory = memory_kib()
     return {
         "cpu": cpu,
         "cores": os.cpu_count(),

@@ -86,8 +86,9 @@ class RollFilter:
 
 def roll(unit_path: str, on: date, only: RollFilter = RollFilter()) -> QuerySet[Membership]:
     """Members on the roll of the unit with `unit_path` and every unit below it on `on`, as it
-    stood that day, in Vietnamese name order, each with `status` that day. One query, and one
-    more to find the names first when searching.
+    stood that day, in Vietnamese name order, each with `status` that day. One query; a search
+    adds one for the subtree's stored roll and, unless that roll is small, one to find the names
+    first.
 
     Ages count whole years on `on`; party age counts from the admission decision (Điều lệ
     Art. 5(4), RULES.md §2.1).
@@ -120,7 +121,7 @@ def roll(unit_path: str, on: date, only: RollFilter = RollFilter()) -> QuerySet[
 
 
 # A full name searched across the whole Party matches about 15.000 people; the ids go into the
-# statement as one array on PostgreSQL, as parameters on SQLite (well under its 32.766).
+# statement as one parameter (`lib.bulk.among`: an array on PostgreSQL, a JSON list on SQLite).
 NAME_FIRST_LIMIT = 20_000
 # A subtree with at most this many members on its roll is searched in the roll's own statement:
 # its memberships are few enough to read (a commune of 11.400 members: 12–20 ms at the province,
